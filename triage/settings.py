@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     visibility_timeout_s: int = Field(
         default=3600, ge=30, description="Redis: seconds before an unacked message is redelivered"
     )
+    amqp_queue_type: Literal["quorum", "classic"] = Field(
+        default="quorum", description="RabbitMQ: quorum queues are replicated and count deliveries"
+    )
     task_max_retries: int = Field(default=8, ge=0)
     retry_backoff_max_s: int = Field(default=120, ge=1)
     max_batch: int = Field(default=1000, ge=1, le=100_000, description="tickets per ingest_many")

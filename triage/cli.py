@@ -1,0 +1,498 @@
+"""The `triage` command. Every subcommand has --help; errors print one line, never a traceback
+(set TRIAGE_DEBUG=1 to see it)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from triage.settings import get_settings
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as one line, exit status 1 (or `code`)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# ---------------------------------------------------------------------------------------------
+# input helpers
+
+
+def read_jsonl(path: str) -> Iterator[tuple[int, Any, str | None]]:
+    """Yield (line number, parsed object or None, error) for each non-blank line; '-' is stdin."""
+    stream: TextIO
+    if path == "-":
+        stream = sys.stdin
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise CLIError(f"no such file: {path}")
+        stream = p.open(encoding="utf-8-sig")
+    try:
+        for n, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                yield n, json.loads(line), None
+            except json.JSONDecodeError as exc:
+                yield n, None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+
+
+def _ticket_from_loose(obj: dict[str, Any], n: int) -> Any:
+    """classify/eval lines need only id/external_id, subject, body: fill in the rest."""
+    from triage.schemas import TicketIn
+
+    ext = obj.get("external_id", obj.get("id", f"line-{n}"))
+    fields = {k: obj[k] for k in ("subject", "body", "requester", "created_at", "channel", "tags", "metadata")
+              if k in obj}
+    return TicketIn.model_validate({"source": obj.get("source", "cli"), "external_id": ext, **fields})
+
+
+def _validation_message(exc: Exception) -> str:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(x) for x in e.get('loc', ())) or 'ticket'}: {e.get('msg')}"
+            for e in exc.errors(include_url=False)
+        )
+    return str(exc)
+
+
+def _load_pipeline() -> Any:
+    from triage.pipeline import ConfigError, load_config
+
+    try:
+        return load_config(get_settings().config_dir)
+    except ConfigError as exc:
+        raise CLIError(f"configuration error: {exc}") from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# commands
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Classify JSON Lines without queue or database: one JSON line out per line in, same order."""
+    from triage.pipeline import run
+
+    cfg = _load_pipeline()
+    out = sys.stdout
+    bad = 0
+    for n, obj, err in read_jsonl(args.file):
+        if err is None and not isinstance(obj, dict):
+            err = f"expected a JSON object, got {type(obj).__name__}"
+        if err is not None:
+            bad += 1
+            out.write(json.dumps({"line": n, "error": err}) + "\n")
+            continue
+        in_id = obj.get("id", obj.get("external_id"))
+        try:
+            ticket = _ticket_from_loose(obj, n)
+        except Exception as exc:
+            bad += 1
+            out.write(json.dumps({"id": in_id, "line": n, "error": _validation_message(exc)}) + "\n")
+            continue
+        o = run(ticket, cfg)
+        record = {
+            "id": in_id if in_id is not None else ticket.external_id,
+            "categories": o.categories,
+            "scores": o.scores,
+            "needs_review": o.needs_review,
+            "escalation_flags": o.flag_names,
+            "priority": o.priority,
+            "escalated": o.escalated,
+            "evidence": [e.model_dump() for e in o.evidence],
+            "flags": [f.model_dump() for f in o.flags],
+            "kb_entries": o.kb_entries,
+            "draft_reply": o.draft_reply,
+            "internal_note": o.internal_note if args.internal_note else None,
+        }
+        if not args.internal_note:
+            record.pop("internal_note")
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+    if bad:
+        print(f"triage: {bad} line(s) could not be classified (see their 'error' field)", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    """Enqueue tickets from a JSON Lines file."""
+    from triage.producer import submit
+    from triage.schemas import TicketIn
+    from triage.worker import create_app
+
+    good: list[Any] = []
+    bad = 0
+    for n, obj, err in read_jsonl(args.file):
+        if err is None and not args.raw:
+            try:
+                TicketIn.model_validate(obj)
+            except Exception as exc:
+                err = _validation_message(exc)
+        if err is not None:
+            bad += 1
+            print(f"{args.file}:{n}: {err} (not sent)", file=sys.stderr)
+            continue
+        good.append(obj)
+    app = create_app()
+    try:
+        sent = submit(good, app=app, batch_size=args.batch, single=args.single)
+    except Exception as exc:
+        raise CLIError(f"could not enqueue to {_safe_url(get_settings().effective_broker_url)}: {exc}") from exc
+    print(f"enqueued {len(good)} ticket(s) in {sent} message(s) to queue '{get_settings().queue}'"
+          + (f"; {bad} invalid line(s) not sent" if bad else ""))
+    return 1 if bad else 0
+
+
+def _safe_url(url: str) -> str:
+    from triage.logging import redact_text
+
+    return redact_text(url)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run a Celery worker consuming the triage queue."""
+    from triage.worker import create_app, pipeline_config
+
+    try:
+        pipeline_config()  # fail fast, before forking, on a broken config
+    except Exception as exc:
+        raise CLIError(f"configuration error: {exc}") from exc
+    settings = get_settings()
+    app = create_app()
+    argv = [
+        "worker",
+        f"--loglevel={args.loglevel or settings.log_level}",
+        f"--concurrency={args.concurrency or settings.worker_concurrency}",
+        f"--queues={settings.queue}",
+        f"--pool={args.pool}",
+    ]
+    if settings.broker_kind in {"filesystem", "memory"}:
+        argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if args.hostname:
+        argv.append(f"--hostname={args.hostname}")
+    app.worker_main(argv)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from triage import migrate
+
+    url = get_settings().effective_database_url
+    try:
+        if args.db_command == "upgrade":
+            migrate.upgrade(revision=args.revision)
+            print(f"database at revision {migrate.current_revision()} ({_safe_url(url)})")
+        elif args.db_command == "current":
+            cur = migrate.current_revision()
+            head = migrate.head_revision()
+            print(f"current: {cur or '(empty)'}  head: {head}  ({_safe_url(url)})")
+            return 0 if cur == head else 3
+    except CLIError:
+        raise
+    except Exception as exc:
+        raise CLIError(f"database error ({_safe_url(url)}): {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+    return 0
+
+
+def cmd_kb_show(args: argparse.Namespace) -> int:
+    from triage.kb import load_kb
+
+    try:
+        kb = load_kb(get_settings().config_dir)
+    except Exception as exc:
+        raise CLIError(f"knowledge base error: {exc}") from exc
+    if args.json:
+        print(json.dumps({"version": kb.version, "entries": [
+            {"id": e.id, "category": e.category, "file": e.file, "line": e.line, "question": e.question,
+             "answer": e.answer, "solution": e.solution, "links": list(e.links)} for e in kb.entries
+        ]}, indent=2, ensure_ascii=False))
+        return 0
+    print(f"knowledge base version {kb.version}: {len(kb.entries)} entr{'y' if len(kb.entries) == 1 else 'ies'}")
+    for e in kb.entries:
+        print(f"\n[{e.id}] category: {e.category or '(none)'}   ({e.file}:{e.line})")
+        print(f"Question: {e.question}")
+        print("Answer:\n  " + e.answer.replace("\n", "\n  "))
+        print("Solution:\n  " + e.solution.replace("\n", "\n  "))
+        print("Links:")
+        for link in e.links:
+            print(f"  - {link}")
+    return 0
+
+
+def _db_session() -> Any:
+    from triage import db
+
+    return db.session_scope()
+
+
+def _wrap_db_errors(fn: Any) -> Any:
+    def inner(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        try:
+            return int(fn(args))
+        except (OperationalError, ProgrammingError) as exc:
+            msg = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            hint = " (run `triage db upgrade` first?)" if "no such table" in msg or "does not exist" in msg else ""
+            raise CLIError(f"database error: {msg}{hint}") from exc
+
+    inner.__doc__ = fn.__doc__
+    return inner
+
+
+def _result_row(t: Any) -> dict[str, Any]:
+    r = t.result
+    return {
+        "ref": t.ref,
+        "subject": t.subject,
+        "categories": r.categories if r else [],
+        "scores": r.scores if r else {},
+        "priority": r.priority if r else None,
+        "escalated": r.escalated if r else False,
+        "needs_review": r.needs_review if r else False,
+        "flags": [f.name for f in t.flags],
+        "updated_at": r.updated_at.isoformat() if r else None,
+    }
+
+
+def print_results_table(rows: Sequence[dict[str, Any]], out: TextIO = sys.stdout) -> None:
+    """A fixed-width table an agent can scan."""
+    header = f"{'TICKET':<22} {'PRI':<4} {'CATEGORIES':<38} {'FLAGS':<34} SUBJECT"
+    out.write(header + "\n" + "-" * len(header) + "\n")
+    for r in rows:
+        cats = ", ".join(
+            f"{c}({r['scores'].get(c, 0):.2f})" for c in r["categories"]
+        ) or "-"
+        if r.get("needs_review"):
+            cats += " ?"
+        flags = ", ".join(r["flags"]) or "-"
+        subj = r["subject"].replace("\n", " ")
+        out.write(f"{r['ref'][:22]:<22} {r['priority'] or '-':<4} {cats[:38]:<38} {flags[:34]:<34} "
+                  f"{subj[:60]}\n")
+
+
+@_wrap_db_errors
+def cmd_results(args: argparse.Namespace) -> int:
+    """Recent results, newest first."""
+    from triage import store
+
+    with _db_session() as s:
+        tickets = store.recent_results(session=s, category=args.category,
+                                       escalated=True if args.escalated else None, limit=args.limit)
+        rows = [_result_row(t) for t in tickets]
+    if args.json:
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+    elif not rows:
+        print("no results yet")
+    else:
+        print_results_table(rows)
+    return 0
+
+
+@_wrap_db_errors
+def cmd_show(args: argparse.Namespace) -> int:
+    """One ticket's triage in full."""
+    from triage import store
+
+    with _db_session() as s:
+        t = store.get_ticket(session=s, ref=args.id)
+        if t is None:
+            raise CLIError(f"no ticket {args.id!r} (use SOURCE:EXTERNAL_ID or the numeric id)")
+        data = {**_result_row(t), "body": t.body, "requester_name": t.requester_name}
+        r = t.result
+        if r is not None:
+            data.update(
+                evidence=r.evidence, kb_entries=r.kb_entries, draft_reply=r.draft_reply,
+                internal_note=r.internal_note, flag_details=r.flags,
+                versions={"kb": r.kb_version, "rules": r.rules_version, "policy": r.policy_version,
+                          "templates": r.template_version},
+                pipeline_ms=r.pipeline_ms, deliveries=t.deliveries,
+            )
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return 0
+    print_full(data)
+    return 0
+
+
+def print_full(d: dict[str, Any], out: TextIO = sys.stdout) -> None:
+    w = out.write
+    w(f"Ticket    {d['ref']}\nSubject   {d['subject']}\n")
+    w(f"Priority  {d['priority']}{'  ESCALATED' if d['escalated'] else ''}"
+      f"{'  needs review' if d['needs_review'] else ''}\n")
+    w("Categories " + (", ".join(f"{c} ({d['scores'].get(c, 0):.2f})" for c in d["categories"]) or "none")
+      + "\n")
+    w("Scores    " + ", ".join(f"{k}={v:.2f}" for k, v in d["scores"].items()) + "\n")
+    for f in d.get("flag_details") or []:
+        w(f"Flag      {f['name']}: {f['reason']}\n")
+        for e in f.get("evidence", [])[:3]:
+            w(f"            «{e['text']}» ({e['field']} {e['start']}-{e['end']})\n")
+        if f.get("linked_tickets"):
+            w(f"            linked: {', '.join(f['linked_tickets'])}\n")
+    if d.get("evidence"):
+        w("Evidence\n")
+        for e in d["evidence"][:12]:
+            w(f"  - {e['signal']} [{e.get('category') or '-'}]: «{e['text']}» ({e['field']} {e['start']}-{e['end']})\n")
+    if d.get("versions"):
+        v = d["versions"]
+        w(f"Versions  kb={v['kb']} rules={v['rules']} policy={v['policy']} templates={v['templates']}\n")
+    if d.get("draft_reply"):
+        w("\n--- draft reply (for the customer) ---\n" + d["draft_reply"].rstrip() + "\n")
+    if d.get("internal_note"):
+        w("\n--- internal note (agents only) ---\n" + d["internal_note"].rstrip() + "\n")
+
+
+@_wrap_db_errors
+def cmd_dlq_list(args: argparse.Namespace) -> int:
+    """Dead letters, newest first."""
+    from triage import store
+
+    with _db_session() as s:
+        rows = [
+            {"id": d.id, "source": d.source, "external_id": d.external_id, "error_type": d.error_type,
+             "reason": d.reason, "task": d.task_name, "created_at": d.created_at.isoformat()}
+            for d in store.list_dead_letters(session=s, limit=args.limit)
+        ]
+    if args.json:
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+    elif not rows:
+        print("no dead letters")
+    else:
+        for r in rows:
+            ident = f"{r['source']}:{r['external_id']}" if r["external_id"] else "(no identity)"
+            print(f"#{r['id']:<6} {r['error_type']:<13} {ident:<24} {r['reason'][:120]}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from triage.demo import run_demo
+
+    return run_demo(timeout=args.timeout, concurrency=args.concurrency)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from triage.evalcli import run_eval
+
+    return run_eval(args)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="triage",
+        description="Support-ticket triage: scam suspicion and off-platform payment, with knowledge-base "
+        "drafts and escalation flags. Configuration comes from TRIAGE_* environment variables.",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    s = sub.add_parser("demo", help="run the bundled sample tickets through a real worker and print results")
+    s.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the worker (default 120)")
+    s.add_argument("--concurrency", type=int, default=2, help="worker processes (default 2)")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("worker", help="run a Celery worker on the triage queue")
+    s.add_argument("--concurrency", "-c", type=int, default=None, help="processes (TRIAGE_WORKER_CONCURRENCY)")
+    s.add_argument("--loglevel", "-l", default=None, help="log level (TRIAGE_LOG_LEVEL)")
+    s.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"], help="worker pool")
+    s.add_argument("--hostname", "-n", default=None, help="worker node name")
+    s.set_defaults(func=cmd_worker)
+
+    s = sub.add_parser("submit", help="enqueue tickets from a JSON Lines file ('-' for stdin)")
+    s.add_argument("file")
+    s.add_argument("--batch", type=int, default=100, help="tickets per triage.ingest_many message (default 100)")
+    s.add_argument("--single", action="store_true", help="one triage.ingest message per ticket")
+    s.add_argument("--raw", action="store_true",
+                   help="send lines as they are, without local validation (bad ones become dead letters)")
+    s.set_defaults(func=cmd_submit)
+
+    s = sub.add_parser("classify", help="classify JSON Lines without queue or database (JSON Lines out)")
+    s.add_argument("file", help="input lines need id or external_id, subject, body ('-' for stdin)")
+    s.add_argument("--internal-note", action="store_true", help="include the agent-only internal note")
+    s.set_defaults(func=cmd_classify)
+
+    s = sub.add_parser("eval", help="measure the classifier on labelled tickets (precision, recall, F1)")
+    s.add_argument("file", help="labelled JSON Lines: id, subject, body, labels, money_lost")
+    s.add_argument("--json", action="store_true", help="machine-readable report")
+    s.add_argument("--min-f1", type=float, default=None, help="exit 1 if any category F1 is below this")
+    s.add_argument("--max-fpr", type=float, default=None, help="exit 1 if the false-positive rate exceeds this")
+    s.add_argument("--compare", metavar="OLD_CONFIG", default=None,
+                   help="also run the rules in OLD_CONFIG (a config directory) and list tickets that flip")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("results", help="recent results, newest first")
+    s.add_argument("--category", choices=["scam_suspicion", "off_platform_payment"], default=None)
+    s.add_argument("--escalated", action="store_true", help="only escalated tickets")
+    s.add_argument("--limit", type=int, default=20)
+    s.add_argument("--json", action="store_true", help="JSON Lines")
+    s.set_defaults(func=cmd_results)
+
+    s = sub.add_parser("show", help="one ticket in full: scores, evidence, flags, draft")
+    s.add_argument("id", help="SOURCE:EXTERNAL_ID or the numeric database id")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("db", help="database schema (Alembic migrations)")
+    dsub = s.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
+    u = dsub.add_parser("upgrade", help="migrate the database to the newest schema (creates it if empty)")
+    u.add_argument("--revision", default="head", help="target revision (default head)")
+    u.set_defaults(func=cmd_db)
+    c = dsub.add_parser("current", help="show the schema revision (exit 3 if not at head)")
+    c.set_defaults(func=cmd_db)
+
+    s = sub.add_parser("kb", help="knowledge base")
+    ksub = s.add_subparsers(dest="kb_command", metavar="KB_COMMAND", required=True)
+    k = ksub.add_parser("show", help="print the parsed knowledge-base entries")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(func=cmd_kb_show)
+
+    s = sub.add_parser("dlq", help="dead letters: messages that could not become results")
+    dq = s.add_subparsers(dest="dlq_command", metavar="DLQ_COMMAND", required=True)
+    d = dq.add_parser("list", help="newest dead letters first")
+    d.add_argument("--limit", type=int, default=50)
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_dlq_list)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        from triage.logging import configure_logging
+
+        settings = get_settings()
+        configure_logging(settings.log_level if args.command == "worker" else "WARNING", settings.log_format)
+        return int(args.func(args))
+    except CLIError as exc:
+        print(f"triage: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("triage: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if os.environ.get("TRIAGE_DEBUG"):
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        print(f"triage: error: {type(exc).__name__}: {first} (TRIAGE_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return 1

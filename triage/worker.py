@@ -1,0 +1,305 @@
+"""Celery app factory, the task base class and the tasks.
+
+Tasks are thin shells: validate each ticket, run the pure pipeline, hand outcomes to the store in
+one transaction. A ticket that fails validation becomes a dead letter (never retried); a transient
+database failure is retried with jittered exponential backoff; nothing is acknowledged before it is
+committed (acks_late), and a worker killed mid-task gets its message redelivered.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import structlog
+from celery import Celery, Task, signals
+from celery.exceptions import Reject
+from kombu import Exchange, Queue
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from triage import db, pipeline, store
+from triage.logging import configure_logging, get_logger
+from triage.schemas import TicketIn
+from triage.settings import Settings, get_settings
+
+log = get_logger("triage.worker")
+
+INGEST = "triage.ingest"
+INGEST_MANY = "triage.ingest_many"
+
+# Errors worth retrying: the database or network is briefly unavailable, or a concurrent writer
+# won a lock. Everything else is permanent and goes to dead letters (one place, as in treeherder).
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, PoolTimeoutError, ConnectionError)
+# SQLSTATE classes that mean "try again": serialization failure, deadlock, connection exceptions,
+# admin shutdown / cannot connect now.
+_TRANSIENT_SQLSTATES = ("40001", "40P01", "08", "57P01", "57P02", "57P03", "53300")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True when retrying the same message later can succeed."""
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if code and any(str(code).startswith(p) for p in _TRANSIENT_SQLSTATES):
+            return True
+        if isinstance(exc, OperationalError):
+            return True  # SQLite "database is locked", PostgreSQL connection refused, …
+    return isinstance(exc, TRANSIENT_ERRORS)
+
+
+def backoff_seconds(retries: int, cap: float, base: float = 1.0) -> float:
+    """Full-jitter exponential backoff: uniform in [0, min(cap, base·2^retries)]."""
+    return random.uniform(0, min(cap, base * (2**retries)))
+
+
+@lru_cache(maxsize=1)
+def pipeline_config() -> pipeline.PipelineConfig:
+    """The pipeline configuration, loaded once per process."""
+    return pipeline.load_config(get_settings().config_dir)
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(x) for x in err.get("loc", ())) or "ticket"
+        parts.append(f"{loc}: {err.get('msg')}")
+    return "invalid ticket: " + "; ".join(parts)
+
+
+class TriageTask(Task):  # type: ignore[misc]
+    """Owns the transaction, dead-lettering and the retry policy for every triage task."""
+
+    abstract = True
+    acks_late = True
+    reject_on_worker_lost = True
+    ignore_result = True
+    typing = False  # argument errors are ours to dead-letter, not Celery's to raise before we run
+
+    def reject_envelope(self, payload: Any, reason: str) -> dict[str, int]:
+        """The message itself is malformed (wrong arguments): one dead letter for all of it."""
+        task_id = self.request.id or "local"
+        self._dead_letter_only(
+            [(f"{task_id}:envelope", payload, reason, "bad_envelope")], now=datetime.now(UTC), task_id=task_id
+        )
+        return {"stored": 0, "dead": 1}
+
+    def ingest_payloads(self, payloads: Sequence[Any]) -> dict[str, int]:
+        """Validate, triage and store a batch; invalid items become dead letters. One transaction."""
+        settings = get_settings()
+        task_id = self.request.id or "local"
+        now = datetime.now(UTC)
+        cfg = pipeline_config()
+        items: list[store.StoredItem] = []
+        dead: list[tuple[str, Any, str, str]] = []
+        for i, payload in enumerate(payloads):
+            key = f"{task_id}:{i}"
+            if not isinstance(payload, dict):
+                dead.append((key, payload, f"ticket must be a JSON object, got {type(payload).__name__}",
+                             "validation"))
+                continue
+            try:
+                ticket = TicketIn.model_validate(payload)
+            except ValidationError as exc:
+                dead.append((key, payload, _describe_validation(exc), "validation"))
+                continue
+            try:
+                outcome = pipeline.run(ticket, cfg, timer=time.perf_counter)
+            except Exception as exc:  # a bug must not sink the batch or loop forever
+                log.exception("pipeline_failed", source=ticket.source, external_id=ticket.external_id)
+                dead.append((key, payload, f"pipeline error: {type(exc).__name__}: {exc}", "pipeline"))
+                continue
+            items.append(store.StoredItem(ticket, outcome))
+
+        try:
+            with db.session_scope() as session:
+                ids = store.save_outcomes(session=session, items=items, now=now, task_id=task_id)
+                for key, payload, reason, etype in dead:
+                    store.record_dead_letter(
+                        session=session, dedupe_key=key, payload=payload, reason=reason, error_type=etype,
+                        now=now, task_name=self.name, task_id=task_id,
+                    )
+        except Exception as exc:
+            self._on_store_failure(exc, settings)
+            raise  # unreachable: _on_store_failure always raises
+        for it in items:
+            o = it.outcome
+            log.info("ticket_triaged", source=o.source, external_id=o.external_id, categories=o.categories,
+                     priority=o.priority, flags=o.flag_names, pipeline_ms=o.pipeline_ms)
+        for key, _payload, reason, etype in dead:
+            log.warning("dead_letter", dedupe_key=key, error_type=etype, reason=reason)
+        return {"stored": len(ids), "dead": len(dead)}
+
+    def _dead_letter_only(self, dead: list[tuple[str, Any, str, str]], *, now: datetime, task_id: str) -> None:
+        try:
+            with db.session_scope() as session:
+                for key, payload, reason, etype in dead:
+                    store.record_dead_letter(
+                        session=session, dedupe_key=key, payload=payload, reason=reason, error_type=etype,
+                        now=now, task_name=self.name, task_id=task_id,
+                    )
+        except Exception as exc:
+            self._on_store_failure(exc, get_settings())
+        for key, _payload, reason, etype in dead:
+            log.warning("dead_letter", dedupe_key=key, error_type=etype, reason=reason)
+
+    def _on_store_failure(self, exc: BaseException, settings: Settings) -> None:
+        """Retry transient failures with jittered backoff; never ack a message that was not stored."""
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            db.reset_engine()
+        if is_transient(exc):
+            retries = self.request.retries or 0
+            if retries < settings.task_max_retries:
+                countdown = backoff_seconds(retries, settings.retry_backoff_max_s)
+                log.warning("store_retry", error=f"{type(exc).__name__}: {exc}"[:500], retries=retries,
+                            countdown=round(countdown, 2))
+                raise self.retry(exc=exc, countdown=countdown, max_retries=settings.task_max_retries)
+            # Out of retries but the failure is still transient (e.g. a long outage): put the message
+            # back rather than lose it. The broker redelivers it; the ledger stays exact.
+            log.error("store_unavailable_requeue", error=f"{type(exc).__name__}: {exc}"[:500])
+            time.sleep(min(settings.retry_backoff_max_s, 5))
+            raise Reject(str(exc), requeue=True) from exc
+        # A permanent store error is a bug; requeueing would loop. Record it if the store can.
+        log.exception("store_failed_permanently", error=f"{type(exc).__name__}: {exc}"[:500])
+        raise Reject(str(exc), requeue=False) from exc
+
+
+def _ingest(self: TriageTask, *args: Any, **kwargs: Any) -> dict[str, int]:
+    """triage.ingest(ticket): triage and store one ticket."""
+    payload: Any
+    if len(args) == 1 and not kwargs:
+        payload = args[0]
+    elif not args and set(kwargs) == {"ticket"}:
+        payload = kwargs["ticket"]
+    else:
+        return self.reject_envelope(
+            {"args": list(args), "kwargs": kwargs},
+            f"{INGEST} takes exactly one ticket object; got {len(args)} positional argument(s) and "
+            f"keyword argument(s) {sorted(kwargs)}",
+        )
+    return self.ingest_payloads([payload])
+
+
+def _ingest_many(self: TriageTask, *args: Any, **kwargs: Any) -> dict[str, int]:
+    """triage.ingest_many(tickets): triage and store a list of tickets in one transaction."""
+    settings = get_settings()
+    payload: Any
+    if len(args) == 1 and not kwargs:
+        payload = args[0]
+    elif not args and set(kwargs) == {"tickets"}:
+        payload = kwargs["tickets"]
+    else:
+        return self.reject_envelope(
+            {"args": list(args), "kwargs": kwargs},
+            f"{INGEST_MANY} takes exactly one list of tickets; got {len(args)} positional argument(s) "
+            f"and keyword argument(s) {sorted(kwargs)}",
+        )
+    if not isinstance(payload, list):
+        return self.reject_envelope(
+            payload, f"{INGEST_MANY} takes a list of tickets, got {type(payload).__name__}"
+        )
+    if len(payload) > settings.max_batch:
+        return self.reject_envelope(
+            payload,
+            f"{INGEST_MANY} batch of {len(payload)} tickets exceeds the limit of "
+            f"{settings.max_batch} (TRIAGE_MAX_BATCH); split it and replay",
+        )
+    return self.ingest_payloads(payload)
+
+
+def task_queues(settings: Settings) -> list[Queue]:
+    """The one explicit queue. On RabbitMQ it is a durable quorum queue (replicated, poison-safe)."""
+    exchange = Exchange(settings.queue, type="direct", durable=True)
+    args: dict[str, Any] = {}
+    if settings.broker_kind == "amqp" and settings.amqp_queue_type == "quorum":
+        args = {"x-queue-type": "quorum"}
+    return [Queue(settings.queue, exchange, routing_key=settings.queue, durable=True, queue_arguments=args)]
+
+
+def create_app(settings: Settings | None = None) -> Celery:
+    """Build the Celery app from settings (JSON only, late acks, explicit queue, no result backend)."""
+    settings = settings or get_settings()
+    app = Celery("triage", set_as_current=True)
+    transport_options: dict[str, Any] = {}
+    kind = settings.broker_kind
+    if kind == "redis":
+        # Unacked messages come back after this long: must exceed the longest task (incl. retries).
+        transport_options = {"visibility_timeout": settings.visibility_timeout_s}
+    elif kind == "amqp":
+        transport_options = {"confirm_publish": True}
+    elif kind == "filesystem":
+        folder = settings.broker_dir
+        for sub in ("queue", "control", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        transport_options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+    app.conf.update(
+        broker_url=settings.effective_broker_url,
+        broker_transport_options=transport_options,
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_acks_on_failure_or_timeout=True,
+        task_ignore_result=True,
+        result_backend=None,
+        task_default_queue=settings.queue,
+        task_queues=task_queues(settings),
+        task_create_missing_queues=False,
+        task_routes={"triage.*": {"queue": settings.queue, "routing_key": settings.queue}},
+        worker_prefetch_multiplier=settings.worker_prefetch_multiplier,
+        worker_concurrency=settings.worker_concurrency,
+        worker_max_tasks_per_child=settings.worker_max_tasks_per_child or None,
+        worker_max_memory_per_child=settings.worker_max_memory_per_child_kib or None,
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+        worker_enable_remote_control=kind not in {"filesystem", "memory"},
+        worker_send_task_events=False,
+        task_send_sent_event=False,
+        broker_heartbeat=0 if kind == "filesystem" else None,
+        enable_utc=True,
+    )
+    app.task(name=INGEST, bind=True, base=TriageTask)(_ingest)
+    app.task(name=INGEST_MANY, bind=True, base=TriageTask)(_ingest_many)
+    return app
+
+
+# --- process lifecycle ------------------------------------------------------------------------
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_: Any) -> None:
+    s = get_settings()
+    configure_logging(s.log_level, s.log_format)
+
+
+@signals.worker_process_init.connect
+def _fresh_process(**_: Any) -> None:
+    # A prefork child inherits the parent's engine and sockets: never share them.
+    db.reset_engine()
+    s = get_settings()
+    configure_logging(s.log_level, s.log_format)
+
+
+@signals.task_prerun.connect
+def _bind_task(task_id: str | None = None, task: Task | None = None, **_: Any) -> None:
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(task_id=task_id, task=getattr(task, "name", None))
+
+
+@signals.task_postrun.connect
+def _unbind_task(**_: Any) -> None:
+    structlog.contextvars.clear_contextvars()
