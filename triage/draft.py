@@ -1,0 +1,365 @@
+"""Reply drafts from knowledge-base entries, rendered by editable Jinja2 templates, plus an internal note.
+
+Safety is enforced here, not left to the templates (which a support lead edits):
+
+* the only ticket-derived input to the customer draft is the requester's *first name*, and only when it
+  is plainly a name (letters, hyphen, apostrophe; no identifier, markup, digits or absurd length);
+* the HTML variant is autoescaped; templates run in Jinja2's immutable sandbox;
+* every rendered draft is checked before it is returned: no URL other than a KB link, no other
+  identifier, no control or bidi characters, no refund promise. A failing check is a configuration
+  error (someone edited a template or the KB) and raises `TemplateError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from triage.contacts import extract_contacts, normalise_url
+from triage.kb import KBEntry, KnowledgeBase
+from triage.schemas import Evidence, Flag
+
+REPLY_TXT = "reply.txt.j2"
+REPLY_HTML = "reply.html.j2"
+INTERNAL_NOTE = "internal_note.txt.j2"
+REQUIRED_TEMPLATES = (REPLY_TXT, REPLY_HTML, INTERNAL_NOTE)
+
+MAX_FIRST_NAME = 30
+MAX_NAME = 100
+MAX_SNIPPET = 160
+MAX_NOTE_EVIDENCE = 20
+
+# Invisible or direction-changing characters: bidi embeddings/overrides/isolates, LRM/RLM/ALM, zero-width
+# space/joiners, word joiner, BOM. They let "moc.krowpu" display as "upwork.com" and hide text.
+_INVISIBLE_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\u2060-\u2064\ufeff\u00ad]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BLANKS_RE = re.compile(r"\s+")
+# Names: letters and combining marks of any script, separated by space, hyphen or apostrophe; a trailing
+# period is allowed for an initial ("Maria J."). Everything else (digits, @, :, /, <, [ ...) disqualifies.
+_NAME_TOKEN_RE = re.compile(r"^(?:[^\W\d_]|['’\-])+\.?$")
+_HONORIFICS = frozenset(
+    {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "sr", "sra", "herr", "frau"}
+)
+# Requester names that are roles or placeholders, or that impersonate us: greet generically instead.
+_NOT_A_NAME = frozenset(
+    {
+        "admin", "administrator", "support", "team", "upwork", "moderator", "staff", "security", "noreply",
+        "customer", "user", "client", "freelancer", "unknown", "anonymous", "null", "none", "undefined",
+        "test", "nan", "service", "helpdesk", "official", "trust", "safety",
+    }
+)  # fmt: skip
+
+# Refund / recovery promises. The KB says off-platform payments cannot be recovered; a draft must never
+# say otherwise, whatever a template or KB edit introduces. Negations ("we cannot assist with recovering")
+# do not match because each pattern requires an affirmative verb right after the subject.
+_REFUND_PROMISE_RES = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\bwe(?:'ll|’ll| will| shall| are going to| can| could| would)(?!\s*not\b|n['’]t\b)\s+"
+        r"(?:\w+\s+){0,3}?(?:refund|reimburse|recover|return|get back|give back|restore)\w*",
+        r"\byou(?:'ll|’ll| will| are going to| should| can)(?!\s*not\b)\s+(?:\w+\s+){0,3}?"
+        r"(?:get|receive|be)\s+(?:\w+\s+){0,3}?(?:money|refund|funds|payment|reimburse)\w*(?:\s+back)?",
+        r"\b(?:full|guaranteed|complete)\s+refund\b",
+        r"\brefund\s+(?:will|has|is|shall)\s+(?:be\s+)?(?:issued|processed|sent|approved|on its way)",
+        r"\b(?:money|funds|payment)s?\s+(?:will|shall)\s+be\s+(?:returned|refunded|recovered|credited)",
+    )
+)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+class TemplateError(Exception):
+    """A template is missing or invalid, fails to render, or renders an unsafe draft."""
+
+
+@dataclass(frozen=True)
+class Templates:
+    """Compiled templates (sources are read once by `load_templates`; rendering does no I/O)."""
+
+    env: jinja2.Environment
+    version: str  # sha256 of template names + contents, 12 hex
+    sources: Mapping[str, str]
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"templates/{name}: render failed: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str | None
+    html: str | None
+    internal_note: str | None
+    kb_entries: tuple[str, ...]
+    links: tuple[str, ...]
+
+
+def _autoescape(name: str | None) -> bool:
+    # select_autoescape looks at the last extension only; "reply.html.j2" must count as HTML.
+    return name is not None and (name.endswith(".html.j2") or name.endswith(".html"))
+
+
+def templates_from_sources(sources: Mapping[str, str]) -> Templates:
+    """Pure core of `load_templates`: compile `{name: source}` and check the required ones exist."""
+    missing = [n for n in REQUIRED_TEMPLATES if n not in sources]
+    if missing:
+        raise TemplateError(f"templates/: missing {', '.join(missing)}")
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.DictLoader(dict(sources)),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,  # a typo in a variable name fails loudly, not as empty text
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    for name in sorted(sources):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"templates/{name}:{exc.lineno}: {exc.message}") from None
+    h = hashlib.sha256()
+    for name in sorted(sources):
+        data = sources[name].encode("utf-8")
+        h.update(f"{len(name)}:{name}:{len(data)}:".encode())
+        h.update(data)
+    return Templates(env=env, version=h.hexdigest()[:12], sources=dict(sources))
+
+
+def load_templates(config_dir: Path) -> Templates:
+    """Read every file in `config_dir/templates` (names starting with '.' are ignored)."""
+    tdir = Path(config_dir) / "templates"
+    if not tdir.is_dir():
+        raise TemplateError(f"{tdir}: no templates directory")
+    sources: dict[str, str] = {}
+    for p in sorted(tdir.iterdir()):
+        if p.is_file() and not p.name.startswith("."):
+            try:
+                sources[p.name] = p.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise TemplateError(f"{p}: not valid UTF-8 ({exc.reason})") from None
+    return templates_from_sources(sources)
+
+
+# --- ticket-derived text ----------------------------------------------------------------------------
+
+
+def strip_invisible(text: str) -> str:
+    """Remove control, bidi-override and zero-width characters (tab/newline become spaces)."""
+    text = text.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    return _INVISIBLE_RE.sub("", _CONTROL_RE.sub("", text))
+
+
+def snippet(text: str, limit: int = MAX_SNIPPET) -> str:
+    """One-line, invisible-free, truncated quote of ticket text for the internal note."""
+    # Bound the work before regexes run: a 1 MiB evidence span only ever shows its first `limit` chars.
+    head = text[: limit * 4]
+    clean = _BLANKS_RE.sub(" ", strip_invisible(head)).strip()
+    if len(clean) > limit or len(text) > len(head):
+        return clean[: limit - 1].rstrip() + "…"
+    return clean
+
+
+def first_name(requester_name: str | None) -> str | None:
+    """The requester's first name if it is safe and plausible to greet them with, else None."""
+    if not requester_name or len(requester_name) > MAX_NAME * 4:
+        return None
+    name = unicodedata.normalize("NFKC", requester_name)
+    name = _BLANKS_RE.sub(" ", strip_invisible(name)).strip()
+    if not name or len(name) > MAX_NAME:
+        return None
+    if "," in name:  # "Lopez, Maria" -> "Maria Lopez"
+        last, _, rest = name.partition(",")
+        name = f"{rest.strip()} {last.strip()}".strip()
+    tokens = name.split(" ")
+    # Every token must look like a name: one bad token ("Maria t.me/x", "Bob <script>") means the field
+    # holds something other than a name, and greeting "Hi Maria," would still echo attacker-chosen text.
+    if not all(_NAME_TOKEN_RE.match(t) for t in tokens):
+        return None
+    if any(t.strip(".'’-").casefold() in _NOT_A_NAME for t in tokens):
+        return None
+    while tokens and tokens[0].rstrip(".").casefold() in _HONORIFICS and len(tokens) > 1:
+        tokens = tokens[1:]
+    first = tokens[0]
+    letters = first.strip(".'’-")
+    if len(letters) < 2 or len(first) > MAX_FIRST_NAME or first.endswith("."):
+        return None  # an initial ("J.") or a lone honorific makes a strange greeting
+    if first.islower() or first.isupper():
+        first = first[:1].upper() + first[1:].lower()
+    return first
+
+
+# --- KB text as blocks ------------------------------------------------------------------------------
+
+_BULLET_RE = re.compile(r"^\s*[-*•]\s+")
+
+
+def _blocks(text: str, seen: set[str]) -> list[dict[str, Any]]:
+    """Split KB text into paragraphs and bullet lists, dropping lines already used in this draft."""
+    blocks: list[dict[str, Any]] = []
+    prev_bullet = False
+    for raw in text.split("\n"):
+        if not raw.strip():
+            prev_bullet = False
+            continue
+        is_bullet = bool(_BULLET_RE.match(raw))
+        if not is_bullet and prev_bullet and raw[:1].isspace() and blocks and blocks[-1]["items"]:
+            # An indented line after a bullet continues that bullet (a wrapped list item).
+            blocks[-1]["items"][-1] += " " + raw.strip()
+            continue
+        line = _BULLET_RE.sub("", raw).strip() if is_bullet else raw.strip()
+        key = _BLANKS_RE.sub(" ", line).casefold()
+        prev_bullet = is_bullet
+        if key in seen:
+            continue  # both categories in one reply: say each thing once
+        seen.add(key)
+        if is_bullet:
+            if blocks and blocks[-1]["kind"] == "ul":
+                blocks[-1]["items"].append(line)
+            else:
+                blocks.append({"kind": "ul", "text": "", "items": [line]})
+        else:
+            blocks.append({"kind": "p", "text": line, "items": []})
+    return blocks
+
+
+# --- safety ---------------------------------------------------------------------------------------
+
+
+def refund_promises(text: str) -> list[str]:
+    """Phrases in `text` that promise a refund or the recovery of money."""
+    return [m.group(0) for rx in _REFUND_PROMISE_RES for m in rx.finditer(text)]
+
+
+def draft_problems(text: str, allowed_links: Iterable[str]) -> list[str]:
+    """Why `text` (a customer draft, plain or HTML) must not be sent; empty when it is safe."""
+    problems: list[str] = []
+    plain = html.unescape(_TAG_RE.sub(" ", text)) if "<" in text else text
+    allowed = {normalise_url(u) for u in allowed_links}
+    if _INVISIBLE_RE.search(plain) or _CONTROL_RE.search(plain.replace("\n", "").replace("\t", "")):
+        problems.append("contains control or bidi/zero-width characters")
+    for c in extract_contacts("", plain):
+        if c.kind == "url" and c.value in allowed:
+            continue
+        problems.append(f"contains a {c.kind} that is not a knowledge-base link: {c.raw[:80]!r}")
+    if "<" in text:  # every href must be an allowed link too (the visible text could differ)
+        for href in re.findall(r"""href\s*=\s*["']([^"']*)["']""", text, re.IGNORECASE):
+            if normalise_url(html.unescape(href)) not in allowed:
+                problems.append(f"link target is not a knowledge-base link: {href[:80]!r}")
+    problems.extend(f"promises a refund: {p!r}" for p in refund_promises(plain))
+    return problems
+
+
+def _check(kind: str, text: str, allowed_links: Iterable[str]) -> None:
+    problems = draft_problems(text, allowed_links)
+    if problems:
+        raise TemplateError(f"{kind} draft failed the safety check: {'; '.join(problems)}")
+
+
+def _tidy(text: str) -> str:
+    # Templates are edited by hand: normalise blank-line runs and trailing spaces so output is stable.
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# --- the draft ------------------------------------------------------------------------------------
+
+
+def _evidence_ctx(ev: Evidence) -> dict[str, Any]:
+    return {
+        "signal": snippet(ev.signal, 60),
+        "field": ev.field,
+        "start": ev.start,
+        "end": ev.end,
+        "category": snippet(ev.category, 40) if ev.category else None,
+        "weight": ev.weight,
+        "text": snippet(ev.text),
+    }
+
+
+def build_draft(
+    *,
+    categories: Sequence[str],
+    kb: KnowledgeBase,
+    templates: Templates,
+    requester_name: str | None,
+    flags: Sequence[Flag] = (),
+    evidence: Sequence[Evidence] = (),
+    needs_review: bool = False,
+) -> Draft:
+    """Customer reply (text + HTML) for `categories`, in the given order, and an internal note."""
+    wanted = list(dict.fromkeys(categories))  # de-duplicate, keep the caller's order
+    entries: list[tuple[str, KBEntry]] = []
+    unanswered: list[str] = []
+    for cat in wanted:
+        entry = kb.for_category(cat)
+        if entry is None:
+            unanswered.append(cat)
+        elif all(entry.id != e.id for _, e in entries):
+            entries.append((cat, entry))
+
+    links: list[str] = []
+    seen_lines: set[str] = set()
+    sections: list[dict[str, Any]] = []
+    for cat, entry in entries:
+        section_links = [u for u in entry.links if u not in links]
+        links.extend(section_links)
+        sections.append(
+            {
+                "category": cat,
+                "entry_id": entry.id,
+                "answer_blocks": _blocks(entry.answer, seen_lines),
+                "solution_blocks": _blocks(entry.solution, seen_lines),
+                "links": section_links,
+            }
+        )
+
+    text = html_out = None
+    if sections:
+        ctx = {"first_name": first_name(requester_name), "sections": sections, "links": links}
+        text = _tidy(templates.render(REPLY_TXT, ctx))
+        html_out = _tidy(templates.render(REPLY_HTML, ctx))
+        _check("text", text, kb.links)
+        _check("HTML", html_out, kb.links)
+
+    note = None
+    if sections or flags or evidence or needs_review or unanswered:
+        note_ctx = {
+            "categories": [snippet(c, 40) for c in wanted],
+            "kb_entries": [e.id for _, e in entries],
+            "kb_version": kb.version,
+            "template_version": templates.version,
+            "needs_review": needs_review,
+            "unanswered": [snippet(c, 40) for c in unanswered],
+            "flags": [
+                {
+                    "name": snippet(f.name, 60),
+                    "reason": snippet(f.reason, 300),
+                    "evidence": [_evidence_ctx(e) for e in f.evidence[:MAX_NOTE_EVIDENCE]],
+                    "more_evidence": max(0, len(f.evidence) - MAX_NOTE_EVIDENCE),
+                    "linked_tickets": [snippet(t, 80) for t in f.linked_tickets[:MAX_NOTE_EVIDENCE]],
+                    "more_linked": max(0, len(f.linked_tickets) - MAX_NOTE_EVIDENCE),
+                }
+                for f in flags
+            ],
+            "evidence": [_evidence_ctx(e) for e in evidence[:MAX_NOTE_EVIDENCE]],
+            "more_evidence": max(0, len(evidence) - MAX_NOTE_EVIDENCE),
+        }
+        note = _tidy(templates.render(INTERNAL_NOTE, note_ctx))
+
+    return Draft(
+        text=text,
+        html=html_out,
+        internal_note=note,
+        kb_entries=tuple(e.id for _, e in entries),
+        links=tuple(links),
+    )
