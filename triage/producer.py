@@ -19,10 +19,15 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def submit(
-    tickets: Iterable[dict[str, Any]], *, app: Celery, batch_size: int = 100, single: bool = False
+    tickets: Iterable[dict[str, Any]],
+    *,
+    app: Celery,
+    batch_size: int = 100,
+    single: bool = False,
+    queue: str | None = None,
 ) -> int:
     """Enqueue tickets; `single` sends one `triage.ingest` per ticket. Returns messages sent."""
-    queue = get_settings().queue
+    queue = queue or app.conf.task_default_queue or get_settings().queue
     sent = 0
     with app.producer_or_acquire() as producer:
         if single:

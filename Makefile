@@ -1,0 +1,45 @@
+# The two commands that matter: `make demo` and `make test`. Both build their own virtualenv.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help install demo test unit integration lint typecheck bench clean
+
+help:
+	@echo "make demo   - install into $(VENV), migrate an embedded SQLite DB, run sample tickets through a real worker"
+	@echo "make test   - the whole test suite (integration tests skip without services unless TRIAGE_REQUIRE_SERVICES=1)"
+	@echo "make lint / typecheck / bench / clean"
+
+$(STAMP): pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PY=python3.11)")'
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/triage demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/python -m pytest tests/integration
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy triage
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_classify.py
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache .mypy_cache

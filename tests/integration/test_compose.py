@@ -1,0 +1,125 @@
+"""docker-compose.yml: valid against the Compose Specification, and its services' commands work.
+
+No Docker engine runs here, so the compose services' own `command`s are run as local processes
+against the machine's Redis and PostgreSQL, with the compose environment's container host names
+swapped for the local services.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, SHARED, make_ticket, wait_until
+from tests.integration.test_worker_pipeline import _counts
+
+COMPOSE = ROOT / "docker-compose.yml"
+
+
+def _compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def test_compose_file_matches_the_specification() -> None:
+    schema_path = SHARED / "schemas" / "compose-spec.json"
+    if not schema_path.exists():
+        pytest.skip(f"Compose Specification schema not found at {schema_path}")
+    import jsonschema
+
+    schema = json.loads(schema_path.read_text())
+    jsonschema.validate(_compose(), schema)
+
+
+def test_compose_has_the_expected_services() -> None:
+    c = _compose()
+    services = c["services"]
+    assert {"redis", "postgres", "migrate", "worker", "flower"} <= set(services)
+    assert "healthcheck" in services["redis"] and "healthcheck" in services["postgres"]
+    assert services["worker"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["migrate"]["restart"] == "no"
+    # No secret is written into the file: the password is interpolated from the environment.
+    assert "${POSTGRES_PASSWORD" in COMPOSE.read_text()
+    assert (ROOT / "Dockerfile").exists() and (ROOT / "config" / ".env.example").exists()
+
+
+def _exe(cmd: list[str]) -> list[str]:
+    """Resolve the compose command's program in this virtualenv (the image puts it on PATH)."""
+    prog = Path(sys.executable).parent / cmd[0]
+    return [str(prog) if prog.exists() else (shutil.which(cmd[0]) or cmd[0]), *cmd[1:]]
+
+
+@pytest.mark.integration
+def test_compose_commands_against_local_services(tmp_path: Path, redis_url: str, postgres_db: str,
+                                                 service_env: Any) -> None:
+    c = _compose()
+    services = c["services"]
+    compose_env = {k: str(v) for k, v in services["worker"]["environment"].items()}
+    assert compose_env["TRIAGE_BROKER_URL"].startswith("redis://redis:")
+    assert compose_env["TRIAGE_DATABASE_URL"].startswith("postgresql://")
+    env = service_env(redis_url, postgres_db)
+    # Keep the compose environment's other settings as written; only the service addresses change.
+    for k, v in compose_env.items():
+        if k not in {"TRIAGE_BROKER_URL", "TRIAGE_DATABASE_URL"} and "${" not in v:
+            env[k] = v
+
+    mig = subprocess.run(_exe(services["migrate"]["command"]), env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert mig.returncode == 0, mig.stderr
+
+    procs: list[subprocess.Popen[bytes]] = []
+    logs = tmp_path / "compose-services.log"
+    try:
+        with open(logs, "wb") as log:
+            procs.append(subprocess.Popen(_exe(services["worker"]["command"]), env=env, stdout=log,
+                                          stderr=subprocess.STDOUT))
+            flower_cmd = [a for a in services["flower"]["command"] if not a.startswith("--port")]
+            procs.append(subprocess.Popen(_exe([*flower_cmd, "--port=15555"]), env=env, stdout=log,
+                                          stderr=subprocess.STDOUT))
+        from triage.producer import submit
+        from triage.settings import Settings
+        from triage.worker import create_app
+
+        settings = Settings(broker_url=env["TRIAGE_BROKER_URL"], queue=env["TRIAGE_QUEUE"])
+        app = create_app(settings)
+        submit([make_ticket("compose-1", "Client asked me to pay for training",
+                            "A client wants me to pay $50 for a training certificate before starting.")],
+               app=app, single=True)
+        wait_until(lambda: _counts(postgres_db)["results"] == 1, timeout=60, what="the ticket through compose",
+                   on_timeout=lambda: logs.read_text(errors="replace"))
+
+        def flower_up() -> bool:
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:15555/healthcheck", timeout=2) as r:
+                    return r.status == 200
+            except OSError:
+                return False
+
+        wait_until(flower_up, timeout=60, what="flower /healthcheck",
+                   on_timeout=lambda: logs.read_text(errors="replace"))
+        # The worker's compose healthcheck command, run as written.
+        hc = services["worker"]["healthcheck"]["test"][1:]
+        deadline = time.monotonic() + 30
+        while True:
+            r = subprocess.run(_exe(hc), env=env, capture_output=True, text=True, timeout=60)
+            if r.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert r.returncode == 0, r.stdout + r.stderr
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()

@@ -1,0 +1,127 @@
+"""The `triage` command: --help everywhere, the classify output contract, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import SHARED, write_jsonl
+from triage.cli import build_parser, main
+
+COMMANDS = [[], ["demo"], ["worker"], ["submit"], ["classify"], ["eval"], ["results"], ["show"], ["db"],
+            ["db", "upgrade"], ["db", "current"], ["kb"], ["kb", "show"], ["dlq"], ["dlq", "list"]]
+
+
+@pytest.mark.parametrize("cmd", COMMANDS, ids=lambda c: " ".join(c) or "triage")
+def test_help_everywhere(cmd: list[str], capsys: Any) -> None:
+    with pytest.raises(SystemExit) as e:
+        main([*cmd, "--help"])
+    assert e.value.code == 0
+    assert "usage: triage" in capsys.readouterr().out
+
+
+def test_classify_output_contract(tmp_path: Path, capsys: Any) -> None:
+    f = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "a1", "subject": "Client wants to pay via Telegram", "body": "He asked me to move to Telegram "
+         "and pay me outside the platform to avoid fees. I said no."},
+        {"external_id": "b2", "subject": "Invoice", "body": "Where can I download my invoice?"},
+        {"id": "c3", "subject": "x", "body": 7},
+    ])
+    code = main(["classify", str(f)])
+    out, err = capsys.readouterr()
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert [x.get("id") for x in lines] == ["a1", "b2", "c3"]
+    first = lines[0]
+    for key in ("categories", "scores", "escalation_flags", "priority", "evidence", "kb_entries", "draft_reply"):
+        assert key in first
+    assert "off_platform_payment" in first["categories"]
+    assert first["draft_reply"] and first["kb_entries"]
+    assert all({"signal", "start", "end", "text"} <= set(e) for e in first["evidence"])
+    assert lines[1]["categories"] == [] and lines[1]["draft_reply"] is None
+    assert "error" in lines[2] and "body" in lines[2]["error"]
+    assert code == 1 and "1 line(s) could not be classified" in err
+
+
+def test_classify_catches_the_kb_examples(tmp_path: Path, capsys: Any) -> None:
+    """The knowledge base's own questions must land in their categories."""
+    from triage.kb import load_kb
+    from triage.settings import get_settings
+
+    kb = load_kb(get_settings().config_dir)
+    rows = [{"id": e.id, "subject": e.question, "body": e.question} for e in kb.entries]
+    main(["classify", str(write_jsonl(tmp_path / "kb.jsonl", rows))])
+    got = {x["id"]: x["categories"] for x in map(json.loads, capsys.readouterr().out.splitlines())}
+    for e in kb.entries:
+        assert e.category in got[e.id], (e.id, got[e.id])
+
+
+def test_classify_dev_set_runs(capsys: Any) -> None:
+    dev = SHARED / "eval" / "dev.jsonl"
+    if not dev.exists():
+        pytest.skip("shared eval set absent")
+    assert main(["classify", str(dev)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == sum(1 for x in dev.read_text().splitlines() if x.strip())
+
+
+def test_kb_show(capsys: Any) -> None:
+    assert main(["kb", "show"]) == 0
+    out = capsys.readouterr().out
+    assert "knowledge base version" in out and "Question:" in out and "https://" in out
+    assert main(["kb", "show", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {e["category"] for e in data["entries"]} == {"scam_suspicion", "off_platform_payment"}
+
+
+def test_errors_are_one_line_without_traceback(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    assert main(["classify", str(tmp_path / "missing.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("triage: error: no such file") and "Traceback" not in err
+
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    from triage.settings import get_settings
+
+    get_settings.cache_clear()
+    assert main(["results"]) == 1
+    err = capsys.readouterr().err
+    assert "no such table" in err and "triage db upgrade" in err and "Traceback" not in err
+
+    monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(tmp_path / "nope"))
+    get_settings.cache_clear()
+    assert main(["classify", "-"]) == 1
+    assert "configuration directory not found" in capsys.readouterr().err
+
+
+def test_db_upgrade_and_current(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    from triage.settings import get_settings
+
+    get_settings.cache_clear()
+    assert main(["db", "current"]) == 3
+    assert main(["db", "upgrade"]) == 0
+    assert main(["db", "current"]) == 0
+    out = capsys.readouterr().out
+    assert "current: (empty)" in out and "database at revision" in out
+
+
+def test_submit_reports_invalid_lines(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("TRIAGE_BROKER_URL", "memory://")
+    from triage.settings import get_settings
+
+    get_settings.cache_clear()
+    f = tmp_path / "in.jsonl"
+    f.write_text('{"source":"s","external_id":"1","subject":"a","body":"b"}\n{broken\n'
+                 '{"source":"s","subject":"no id"}\n')
+    assert main(["submit", str(f)]) == 1
+    out, err = capsys.readouterr()
+    assert "enqueued 1 ticket(s) in 1 message(s)" in out
+    assert f"{f}:2: invalid JSON" in err and f"{f}:3: external_id: Field required" in err
+
+
+def test_parser_lists_all_commands() -> None:
+    text = build_parser().format_help()
+    for c in ("demo", "worker", "submit", "classify", "eval", "results", "show", "db", "kb", "dlq"):
+        assert c in text

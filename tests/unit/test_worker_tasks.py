@@ -1,0 +1,86 @@
+"""The task shells, run in-process with Celery's `apply` against SQLite (no broker needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import migrate_url
+from triage import db
+from triage.models import DeadLetter, Ticket
+from triage.worker import INGEST, INGEST_MANY, backoff_seconds, create_app, is_transient
+
+
+@pytest.fixture
+def app(monkeypatch: Any, sqlite_url: str) -> Any:
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("TRIAGE_BROKER_URL", "memory://")
+    from triage.settings import get_settings
+
+    get_settings.cache_clear()
+    db.reset_engine()
+    migrate_url(sqlite_url)
+    return create_app()
+
+
+def _dead() -> list[DeadLetter]:
+    with db.session_scope() as s:
+        return list(s.scalars(select(DeadLetter).order_by(DeadLetter.id)))
+
+
+def test_app_is_json_only_late_ack_explicit_queue(app: Any) -> None:
+    c = app.conf
+    assert c.accept_content == ["json"] and c.task_serializer == "json"
+    assert c.task_acks_late and c.task_reject_on_worker_lost and c.task_ignore_result
+    assert c.task_create_missing_queues is False
+    assert [q.name for q in c.task_queues] == ["triage"]
+
+
+def test_ingest_many_one_bad_ticket_does_not_sink_the_batch(app: Any) -> None:
+    res = app.tasks[INGEST_MANY].apply(args=[[
+        {"source": "t", "external_id": "1", "subject": "hello", "body": "withdrawal pending"},
+        {"source": "t", "external_id": "2", "subject": 7},
+        {"source": "t", "external_id": "3", "subject": "hi", "body": "can I pay him on WhatsApp instead?"},
+    ]], task_id="task-A").get()
+    assert res == {"stored": 2, "dead": 1}
+    with db.session_scope() as s:
+        assert sorted(s.scalars(select(Ticket.external_id))) == ["1", "3"]
+    [d] = _dead()
+    assert d.external_id == "2" and d.error_type == "validation" and "subject" in d.reason
+    assert d.dedupe_key == "task-A:1"
+
+
+@pytest.mark.parametrize(
+    ("task", "args", "kwargs", "needle"),
+    [
+        (INGEST, [], {}, "takes exactly one ticket object"),
+        (INGEST, [{"a": 1}, {"b": 2}], {}, "takes exactly one ticket object"),
+        (INGEST, [], {"tickets": []}, "takes exactly one ticket object"),
+        (INGEST_MANY, [{"not": "a list"}], {}, "takes a list of tickets"),
+        (INGEST_MANY, [[{}] * 1001], {}, "exceeds the limit of 1000"),
+    ],
+)
+def test_wrong_arguments_become_one_dead_letter(app: Any, task: str, args: list[Any], kwargs: dict[str, Any],
+                                                needle: str) -> None:
+    res = app.tasks[task].apply(args=args, kwargs=kwargs).get()
+    assert res == {"stored": 0, "dead": 1}
+    [d] = _dead()
+    assert needle in d.reason and d.error_type == "bad_envelope"
+
+
+def test_redelivered_poison_message_is_one_dead_letter(app: Any) -> None:
+    for _ in range(3):
+        app.tasks[INGEST].apply(args=["nonsense"], task_id="same-task").get()
+    assert len(_dead()) == 1
+
+
+def test_transient_classification_and_backoff() -> None:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    assert is_transient(OperationalError("select 1", {}, Exception("connection refused")))
+    assert not is_transient(IntegrityError("insert", {}, Exception("unique violation")))
+    assert not is_transient(ValueError("bug"))
+    for n in range(12):
+        assert 0 <= backoff_seconds(n, cap=60) <= min(60, 2**n)
