@@ -108,8 +108,12 @@ _TRON_RE = re.compile(r"(?<![\w])T[1-9A-HJ-NP-Za-km-z]{33}(?![\w])")
 # Loose patterns used only for scrubbing (never for extraction): any @handle, any "word.word" domain, any
 # run of 7+ digits. Over-scrubbing a customer-facing string is cheap; leaking an identifier is not.
 _LOOSE_HANDLE_RE = re.compile(r"@[\w.]{2,64}")
+# A dot between labels may be written "[.]", "(dot)" or " . " to dodge filters; a dot followed by a single
+# space is a sentence end ("I paid. Then"), not a domain.
 _LOOSE_DOMAIN_RE = re.compile(
-    r"(?<![\w.-])(?:[\w-]{1,63}\s?\.\s?){1,10}[a-z]{2,24}(?![\w-])(?:/\S{0,2000})?", re.I
+    r"(?<![\w.-])(?:[\w-]{1,63}(?:\.|\s?[\[(](?:\.|dot)[\])]\s?|\s\.\s)){1,10}[a-z]{2,24}(?![\w-])"
+    r"(?:/\S{0,2000})?",
+    re.IGNORECASE,
 )
 _LOOSE_DIGITS_RE = re.compile(r"\+?[0-9](?:[0-9 ().\-]{0,3}[0-9]){6,}")
 _LOOSE_SCHEME_RE = re.compile(r"\b(?:[a-z][a-z0-9+.-]{1,20}):(?://)?\S{1,2000}", re.I)
