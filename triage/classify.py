@@ -1,0 +1,524 @@
+"""Signals from config → category scores, decisions and evidence spans.
+
+The rule set (``config/rules.yaml``, format in ``docs/rules.md``) is a list of *signals*: named
+behaviours such as "asks to move the chat to Telegram" or "the writer already sent money". Each signal
+has regex patterns over the normalised text (see :mod:`triage.textnorm`), prefilter keywords, optional
+negation cues and a weight per category. A category's score is ``sigmoid(scale * (bias + Σ weights))``
+over the signals that fired, so the score is a calibrated-ish probability and the evidence for it is
+exactly the spans of those signals.
+
+Speed: every keyword of every signal goes into one Aho-Corasick automaton; a ticket is scanned once and
+only the signals whose keywords occur run their regexes. A signal's keywords must therefore cover every
+match of its patterns (each match contains at least one keyword); signals without keywords always run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from triage.schemas import CATEGORIES, Evidence
+from triage.textnorm import Normalized, normalize, normalize_keyword
+
+FIELDS: tuple[str, ...] = ("subject", "body")
+RULES_FILE = "rules.yaml"
+SUPPORTED_FORMATS = (1,)
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+_DEFINE_REF = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+# Negation windows stop at the start of the clause: "he asked me to pay, but I refused. Then I paid"
+# must judge "I paid" on its own clause.
+_CLAUSE_BREAK = re.compile(r"[.!?;\n]|\b(?:but|pero|mas|mais|however)\b")
+
+
+class RulesError(Exception):
+    """The rules file is unreadable or invalid; the message names the file, line and field."""
+
+
+@dataclass(frozen=True)
+class CategoryConfig:
+    name: str
+    bias: float
+    scale: float
+    threshold: float
+    review_band: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    weights: Mapping[str, float]  # category -> weight; empty for flag-only signals
+    regex: re.Pattern[str]
+    keywords: tuple[str, ...]
+    fields: tuple[str, ...]
+    negation_before: re.Pattern[str] | None
+    negation_window: int
+    negation_after: re.Pattern[str] | None
+    negation_after_window: int
+    max_spans: int
+    description: str = ""
+
+    @property
+    def primary_category(self) -> str | None:
+        return next(iter(self.weights), None)
+
+    def negated(self, text: str, start: int, end: int) -> bool:
+        """True when a negation cue sits in the same clause just before (or after) the match."""
+        if self.negation_before is not None:
+            window = text[max(0, start - self.negation_window) : start]
+            last = None
+            for last in _CLAUSE_BREAK.finditer(window):  # noqa: B007 - we want the last break
+                pass
+            if last is not None:
+                window = window[last.end() :]
+            if self.negation_before.search(window):
+                return True
+        if self.negation_after is not None:
+            window = text[end : end + self.negation_after_window]
+            brk = _CLAUSE_BREAK.search(window)
+            if brk is not None:
+                window = window[: brk.start()]
+            if self.negation_after.search(window):
+                return True
+        return False
+
+    def find(self, norm: Normalized, original: str, field_name: str) -> list[Evidence]:
+        out: list[Evidence] = []
+        cat = self.primary_category
+        weight = self.weights.get(cat, 0.0) if cat else 0.0
+        for m in self.regex.finditer(norm.text):
+            if m.end() == m.start() or self.negated(norm.text, m.start(), m.end()):
+                continue
+            s, e = norm.span(m.start(), m.end())
+            out.append(
+                Evidence(
+                    signal=self.name,
+                    field=field_name,
+                    start=s,
+                    end=e,
+                    text=original[s:e],
+                    category=cat,
+                    weight=weight,
+                )
+            )
+            if len(out) >= self.max_spans:
+                break
+        return out
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A loaded, compiled, immutable rule set. `version` is the first 12 hex of sha256(file bytes)."""
+
+    version: str
+    categories: Mapping[str, CategoryConfig]
+    signals: tuple[Signal, ...]
+    source: str = ""
+    _automaton: Any = field(default=None, repr=False, compare=False)
+    _always: frozenset[int] = field(default=frozenset(), repr=False)
+
+    def signal(self, name: str) -> Signal:
+        for s in self.signals:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    @property
+    def signal_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.signals)
+
+    def candidates(self, texts: Sequence[str]) -> set[int]:
+        """Indices of the signals whose keywords occur in any of the (normalised) texts."""
+        found: set[int] = set(self._always)
+        auto = self._automaton
+        if auto is not None:
+            for text in texts:
+                for _, ids in auto.iter(text):
+                    found.update(ids)
+        return found
+
+
+@dataclass(frozen=True)
+class Classification:
+    categories: list[str]
+    scores: dict[str, float]
+    needs_review: bool
+    evidence: list[Evidence]
+    signals: dict[str, list[Evidence]]
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def classify(subject: str, body: str, rules: RuleSet, *, prefilter: bool = True) -> Classification:
+    """Classify one ticket. Pure: no I/O, no clock, nothing outside the return value is changed.
+
+    `prefilter=False` runs every signal's regex (the naive baseline; results must be identical).
+    """
+    originals = (subject or "", body or "")
+    norms = [normalize(t) for t in originals]
+    if prefilter:
+        cand = rules.candidates([n.text for n in norms])
+        order = sorted(cand)
+    else:
+        order = list(range(len(rules.signals)))
+    fired: dict[str, list[Evidence]] = {}
+    for idx in order:
+        sig = rules.signals[idx]
+        spans: list[Evidence] = []
+        for fname, orig, norm in zip(FIELDS, originals, norms, strict=True):
+            if fname in sig.fields and norm.text:
+                spans.extend(sig.find(norm, orig, fname))
+        if spans:
+            fired[sig.name] = spans
+
+    totals = {c: 0.0 for c in rules.categories}
+    evidence: list[Evidence] = []
+    by_name = {s.name: s for s in rules.signals} if fired else {}
+    for name, spans in fired.items():
+        sig = by_name[name]
+        for cat, w in sig.weights.items():
+            totals[cat] += w  # a signal counts once however often it matches: repetition is not evidence
+            evidence.extend(
+                e if e.category == cat else e.model_copy(update={"category": cat, "weight": w}) for e in spans
+            )
+    scores: dict[str, float] = {}
+    decided: list[str] = []
+    review = False
+    for cat in CATEGORIES:
+        cfg = rules.categories[cat]
+        score = round(_sigmoid(cfg.scale * (cfg.bias + totals[cat])), 4)
+        scores[cat] = score
+        if score >= cfg.threshold:
+            decided.append(cat)
+        lo, hi = cfg.review_band
+        if lo <= score < hi:
+            review = True
+    evidence.sort(key=lambda e: (e.field != "subject", e.start, e.end, e.signal))
+    return Classification(
+        categories=decided, scores=scores, needs_review=review, evidence=evidence, signals=fired
+    )
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _locate(root: yaml.Node | None, path: Sequence[str | int]) -> int | None:
+    """1-based line of the YAML node at `path` (keys and list indices), or the nearest ancestor."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in path:
+        nxt = None
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == key:
+                    nxt = v
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+            nxt = node.value[key]
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+class _Ctx:
+    def __init__(self, path: Path, root: yaml.Node | None) -> None:
+        self.path = path
+        self.root = root
+
+    def error(self, where: Sequence[str | int], msg: str) -> RulesError:
+        line = _locate(self.root, where)
+        dotted = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in where).replace(".[", "[")
+        loc = f"{self.path}:{line}" if line else str(self.path)
+        return RulesError(f"{loc}: {dotted or '<top>'}: {msg}")
+
+
+def _num(
+    ctx: _Ctx, where: list[str | int], v: Any, lo: float | None = None, hi: float | None = None
+) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ctx.error(where, f"must be a number, got {v!r}")
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise ctx.error(where, f"must be between {lo} and {hi}, got {v!r}")
+    return float(v)
+
+
+def _str_list(ctx: _Ctx, where: list[str | int], v: Any, *, allow_empty: bool = True) -> list[str]:
+    if not isinstance(v, list):
+        raise ctx.error(where, f"must be a list of non-empty strings, got {type(v).__name__}")
+    for i, x in enumerate(v):
+        if not isinstance(x, str) or not x:
+            # YAML 1.1 reads bare on/off/yes/no as booleans: the usual cause of this error.
+            hint = " (quote it: YAML reads bare on/off/yes/no as booleans)" if isinstance(x, bool) else ""
+            raise ctx.error([*where, i], f"must be a non-empty string, got {x!r}{hint}")
+    if not v and not allow_empty:
+        raise ctx.error(where, "must not be empty")
+    return v
+
+
+def _expand(ctx: _Ctx, where: list[str | int], pattern: str, defines: Mapping[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in defines:
+            raise ctx.error(where, f"unknown define {{{m.group(1)}}} (known: {', '.join(sorted(defines))})")
+        return defines[m.group(1)]
+
+    return _DEFINE_REF.sub(sub, pattern)
+
+
+def _compile(ctx: _Ctx, where: list[str | int], pattern: str) -> re.Pattern[str]:
+    # Text is lower-cased before matching, so an upper-case literal can never match: catch the typo.
+    literal = re.sub(r"\\.|\(\?P?<[^>]*>|\(\?P=[^)]*\)", "", pattern)
+    if any(c.isupper() for c in literal):
+        raise ctx.error(where, f"pattern has upper-case letters but text is matched lower-cased: {pattern!r}")
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ctx.error(where, f"bad regular expression ({exc}): {pattern!r}") from exc
+
+
+_SIGNAL_KEYS = {
+    "name",
+    "description",
+    "category",
+    "weight",
+    "weights",
+    "keywords",
+    "patterns",
+    "fields",
+    "negation",
+    "max_spans",
+}
+_CATEGORY_KEYS = {"bias", "scale", "threshold", "review_band"}
+_NEGATION_KEYS = {"cues", "use", "window", "after", "after_window"}
+
+
+def _negation(
+    ctx: _Ctx, where: list[str | int], neg: Any, defines: Mapping[str, str], cue_sets: Mapping[str, list[str]]
+) -> tuple[re.Pattern[str] | None, int, re.Pattern[str] | None, int]:
+    if neg is None:
+        return None, 0, None, 0
+    if not isinstance(neg, dict):
+        raise ctx.error(where, "negation must be a mapping")
+    unknown = set(neg) - _NEGATION_KEYS
+    if unknown:
+        raise ctx.error(
+            [*where, sorted(unknown)[0]], f"unknown key (allowed: {', '.join(sorted(_NEGATION_KEYS))})"
+        )
+    cues: list[str] = []
+    for i, name in enumerate(_str_list(ctx, [*where, "use"], neg.get("use", []))):
+        if name not in cue_sets:
+            raise ctx.error(
+                [*where, "use", i], f"unknown cue set {name!r} (known: {', '.join(sorted(cue_sets))})"
+            )
+        cues.extend(cue_sets[name])
+    cues.extend(_str_list(ctx, [*where, "cues"], neg.get("cues", [])))
+    after = _str_list(ctx, [*where, "after"], neg.get("after", []))
+    if not cues and not after:
+        raise ctx.error(where, "negation needs `cues`/`use` (before the match) or `after`")
+    window = int(_num(ctx, [*where, "window"], neg.get("window", 40), 1, 400))
+    after_window = int(_num(ctx, [*where, "after_window"], neg.get("after_window", 30), 1, 400))
+    before_re = (
+        _compile(
+            ctx, [*where, "cues"], "|".join(f"(?:{_expand(ctx, [*where, 'cues'], c, defines)})" for c in cues)
+        )
+        if cues
+        else None
+    )
+    after_re = (
+        _compile(
+            ctx,
+            [*where, "after"],
+            "|".join(f"(?:{_expand(ctx, [*where, 'after'], c, defines)})" for c in after),
+        )
+        if after
+        else None
+    )
+    return before_re, window, after_re, after_window
+
+
+def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
+    """Parse and compile rules from YAML text (`path` only labels error messages)."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path}: not valid YAML: {exc}") from exc
+    ctx = _Ctx(path, root)
+    if not isinstance(data, dict):
+        raise ctx.error([], "the rules file must be a mapping with `format`, `categories`, `signals`")
+    unknown_top = set(data) - {"format", "defines", "cue_sets", "categories", "signals"}
+    if unknown_top:
+        raise ctx.error([sorted(unknown_top)[0]], "unknown top-level key")
+    if data.get("format") not in SUPPORTED_FORMATS:
+        raise ctx.error(
+            ["format"], f"unsupported format {data.get('format')!r}; supported: {SUPPORTED_FORMATS}"
+        )
+
+    defines: dict[str, str] = {}
+    raw_defines = data.get("defines") or {}
+    if not isinstance(raw_defines, dict):
+        raise ctx.error(["defines"], "must be a mapping NAME: regex")
+    for k, v in raw_defines.items():
+        if not isinstance(k, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]*", k) or not isinstance(v, str):
+            raise ctx.error(["defines", str(k)], "define names are UPPER_CASE and values are regex strings")
+        defines[k] = f"(?:{_expand(ctx, ['defines', k], v, defines)})"  # may use earlier defines
+        _compile(ctx, ["defines", k], defines[k])
+
+    cue_sets: dict[str, list[str]] = {}
+    raw_cues = data.get("cue_sets") or {}
+    if not isinstance(raw_cues, dict):
+        raise ctx.error(["cue_sets"], "must be a mapping name: [regex, ...]")
+    for k, v in raw_cues.items():
+        cue_sets[str(k)] = _str_list(ctx, ["cue_sets", str(k)], v, allow_empty=False)
+
+    raw_cats = data.get("categories")
+    if not isinstance(raw_cats, dict):
+        raise ctx.error(["categories"], "must be a mapping with one entry per category")
+    cats: dict[str, CategoryConfig] = {}
+    for name in CATEGORIES:
+        if name not in raw_cats:
+            raise ctx.error(["categories"], f"missing category {name!r}")
+    for name, cfg in raw_cats.items():
+        w: list[str | int] = ["categories", str(name)]
+        if name not in CATEGORIES:
+            raise ctx.error(w, f"unknown category {name!r} (known: {', '.join(CATEGORIES)})")
+        if not isinstance(cfg, dict):
+            raise ctx.error(w, "must be a mapping")
+        if set(cfg) - _CATEGORY_KEYS:
+            raise ctx.error([*w, sorted(set(cfg) - _CATEGORY_KEYS)[0]], "unknown key")
+        band = cfg.get("review_band", [0.5, 0.5])
+        if not (isinstance(band, list) and len(band) == 2):
+            raise ctx.error([*w, "review_band"], "must be [low, high]")
+        lo = _num(ctx, [*w, "review_band", 0], band[0], 0, 1)
+        hi = _num(ctx, [*w, "review_band", 1], band[1], 0, 1)
+        if lo > hi:
+            raise ctx.error([*w, "review_band"], "low must not exceed high")
+        cats[name] = CategoryConfig(
+            name=name,
+            bias=_num(ctx, [*w, "bias"], cfg.get("bias", 0.0), -50, 50),
+            scale=_num(ctx, [*w, "scale"], cfg.get("scale", 1.0), 0.01, 50),
+            threshold=_num(ctx, [*w, "threshold"], cfg.get("threshold", 0.5), 0, 1),
+            review_band=(lo, hi),
+        )
+
+    raw_signals = data.get("signals")
+    if not isinstance(raw_signals, list) or not raw_signals:
+        raise ctx.error(["signals"], "must be a non-empty list")
+    signals: list[Signal] = []
+    seen: set[str] = set()
+    auto = ahocorasick.Automaton()
+    kw_map: dict[str, set[int]] = {}
+    always: set[int] = set()
+    for i, raw in enumerate(raw_signals):
+        w = ["signals", i]
+        if not isinstance(raw, dict):
+            raise ctx.error(w, "each signal must be a mapping")
+        if set(raw) - _SIGNAL_KEYS:
+            bad = sorted(set(raw) - _SIGNAL_KEYS)[0]
+            raise ctx.error([*w, bad], f"unknown key {bad!r} (allowed: {', '.join(sorted(_SIGNAL_KEYS))})")
+        name = raw.get("name")
+        if not isinstance(name, str) or not _NAME_RE.match(name):
+            raise ctx.error([*w, "name"], f"name must match {_NAME_RE.pattern}, got {name!r}")
+        if name in seen:
+            raise ctx.error([*w, "name"], f"duplicate signal name {name!r}")
+        seen.add(name)
+        weights: dict[str, float] = {}
+        if "weights" in raw:
+            if "category" in raw or "weight" in raw:
+                raise ctx.error([*w, "weights"], "use either `weights` or `category`+`weight`, not both")
+            if not isinstance(raw["weights"], dict):
+                raise ctx.error([*w, "weights"], "must be a mapping category: weight")
+            for cat, val in raw["weights"].items():
+                if cat not in CATEGORIES:
+                    raise ctx.error([*w, "weights", str(cat)], f"unknown category {cat!r}")
+                weights[cat] = _num(ctx, [*w, "weights", cat], val, -20, 20)
+        elif raw.get("category") is not None:
+            cat = raw["category"]
+            if cat not in CATEGORIES:
+                raise ctx.error(
+                    [*w, "category"],
+                    f"unknown category {cat!r} (known: {', '.join(CATEGORIES)}, "
+                    "or null for a flag-only signal)",
+                )
+            if "weight" not in raw:
+                raise ctx.error([*w, "weight"], "a signal with a category needs a weight")
+            weights[cat] = _num(ctx, [*w, "weight"], raw["weight"], -20, 20)
+        patterns = _str_list(ctx, [*w, "patterns"], raw.get("patterns"), allow_empty=False)
+        expanded = [_expand(ctx, [*w, "patterns", j], p, defines) for j, p in enumerate(patterns)]
+        for j, p in enumerate(expanded):
+            _compile(ctx, [*w, "patterns", j], p)
+        regex = _compile(ctx, [*w, "patterns"], "|".join(f"(?:{p})" for p in expanded))
+        keywords = tuple(
+            normalize_keyword(k) for k in _str_list(ctx, [*w, "keywords"], raw.get("keywords", []))
+        )
+        if any(not k.strip() for k in keywords):
+            raise ctx.error([*w, "keywords"], "keywords must not be blank after normalisation")
+        fields = tuple(_str_list(ctx, [*w, "fields"], raw.get("fields", list(FIELDS)), allow_empty=False))
+        for f in fields:
+            if f not in FIELDS:
+                raise ctx.error([*w, "fields"], f"unknown field {f!r} (known: {', '.join(FIELDS)})")
+        nb, nw, na, naw = _negation(ctx, [*w, "negation"], raw.get("negation"), defines, cue_sets)
+        max_spans = int(_num(ctx, [*w, "max_spans"], raw.get("max_spans", 5), 1, 100))
+        idx = len(signals)
+        signals.append(
+            Signal(
+                name=name,
+                weights=weights,
+                regex=regex,
+                keywords=keywords,
+                fields=fields,
+                negation_before=nb,
+                negation_window=nw,
+                negation_after=na,
+                negation_after_window=naw,
+                max_spans=max_spans,
+                description=str(raw.get("description", "")),
+            )
+        )
+        if keywords:
+            for k in keywords:
+                kw_map.setdefault(k, set()).add(idx)
+        else:
+            always.add(idx)
+    for k, ids in kw_map.items():
+        auto.add_word(k, tuple(sorted(ids)))
+    if kw_map:
+        auto.make_automaton()
+    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return RuleSet(
+        version=version,
+        categories=cats,
+        signals=tuple(signals),
+        source=str(path),
+        _automaton=auto if kw_map else None,
+        _always=frozenset(always),
+    )
+
+
+def load_rules(config_dir: Path) -> RuleSet:
+    """Load `config_dir/rules.yaml`; raises RulesError with file/line/field context on bad config."""
+    path = Path(config_dir) / RULES_FILE
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read rules file: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RulesError(f"{path}: rules file is not UTF-8: {exc}") from exc
+    rs = parse_rules(text, path)
+    # The version hashes the file's bytes exactly (parse_rules hashed the decoded text, same for UTF-8).
+    return rs
