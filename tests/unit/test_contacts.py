@@ -168,7 +168,9 @@ def test_scrub_leaves_plain_text(text: str) -> None:
 
 
 def test_scrub_keeps_surrounding_text() -> None:
-    assert scrub_identifiers("Add me @scam_boss or t.me/x1234 thanks") == "Add me [removed] or [removed] thanks"
+    assert (
+        scrub_identifiers("Add me @scam_boss or t.me/x1234 thanks") == "Add me [removed] or [removed] thanks"
+    )
 
 
 @pytest.mark.parametrize(
