@@ -35,7 +35,7 @@ JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JsonType, list[Any]: JsonType}
+    type_annotation_map = {dict[str, Any]: JsonType, list[Any]: JsonType}  # noqa: RUF012
 
 
 class Ticket(Base):
@@ -138,3 +138,36 @@ class DeadLetter(Base):
 
 
 Index("ix_dead_letters_identity", DeadLetter.source, DeadLetter.external_id)
+
+
+class ContactRecord(Base):
+    """An off-platform identifier (normalised) seen in at least one ticket."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_contacts_kind_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(512))
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TicketContact(Base):
+    """Where a contact appeared: which ticket, from which requester, at which span."""
+
+    __tablename__ = "ticket_contacts"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    # Who reported it: the requester's e-mail, else the ticket's own identity (two tickets without
+    # an e-mail are treated as two requesters: a repeat report is worth a look either way).
+    requester_key: Mapped[str] = mapped_column(String(400))
+    raw: Mapped[str] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(String(16))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+Index("ix_ticket_contacts_contact", TicketContact.contact_id)

@@ -7,7 +7,7 @@ so a ticket's row, result and flags commit together or not at all.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,8 +16,9 @@ from sqlalchemy import Select, Text, cast, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from triage.models import DeadLetter, EscalationFlag, Ticket, TriageResult
-from triage.schemas import TicketIn, TriageOutcome
+from triage.contacts import is_well_known
+from triage.models import ContactRecord, DeadLetter, EscalationFlag, Ticket, TicketContact, TriageResult
+from triage.schemas import Contact, Evidence, Flag, TicketIn, TriageOutcome
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -36,10 +37,32 @@ class StoredItem:
     outcome: TriageOutcome
 
 
+# Re-decides an outcome once the database has shown what the pure pipeline cannot know (a contact
+# reported before by someone else). The worker passes `pipeline.run` with extra flags.
+Refine = Callable[[StoredItem, Sequence[Flag]], TriageOutcome]
+
+
+def requester_key(ticket: TicketIn) -> str:
+    """Who reported a ticket, for telling repeat reports by different people apart."""
+    if ticket.requester and ticket.requester.email:
+        return f"email:{ticket.requester.email}"
+    return f"ticket:{ticket.source}:{ticket.external_id}"
+
+
 def save_outcomes(
-    *, session: Session, items: Sequence[StoredItem], now: datetime, task_id: str | None = None
+    *,
+    session: Session,
+    items: Sequence[StoredItem],
+    now: datetime,
+    task_id: str | None = None,
+    refine: Refine | None = None,
+    repeat_reason: str = "a contact in this ticket was reported before by a different requester",
 ) -> dict[tuple[str, str], int]:
-    """Upsert tickets, their current result and flags in the caller's transaction; return ticket ids."""
+    """Upsert tickets, contacts, their current result and flags in the caller's transaction.
+
+    Returns the ticket ids. With `refine`, tickets whose contacts were already reported by a
+    different requester get a `repeat_reported_contact` flag and are re-decided.
+    """
     if not items:
         return {}
     # The same identity twice in one batch would make ON CONFLICT touch a row twice (an error on
@@ -85,6 +108,18 @@ def save_outcomes(
         },
     ).returning(table.c.id, table.c.source, table.c.external_id)
     ids = {(r.source, r.external_id): r.id for r in session.execute(stmt)}
+
+    repeats = _link_contacts(session=session, batch=batch, ids=ids, now=now)
+    if refine is not None and repeats:
+        refined = []
+        for it in batch:
+            linked = repeats.get(ids[it.ticket.key])
+            if linked:
+                flag = Flag(name="repeat_reported_contact", reason=repeat_reason,
+                            evidence=linked[0], linked_tickets=linked[1])
+                it = StoredItem(it.ticket, refine(it, [flag]))
+            refined.append(it)
+        batch = refined
 
     result_rows = []
     flag_rows = []
@@ -136,6 +171,82 @@ def save_outcomes(
     if flag_rows:
         session.execute(_insert(session, EscalationFlag.__table__).values(flag_rows))
     return ids
+
+
+def _link_contacts(
+    *, session: Session, batch: Sequence[StoredItem], ids: dict[tuple[str, str], int], now: datetime
+) -> dict[int, tuple[list[Evidence], list[str]]]:
+    """Store each ticket's contacts; return, per ticket, the repeat evidence and earlier ticket refs.
+
+    Concurrency: the contacts upsert takes a row lock on every contact (ON CONFLICT DO UPDATE), in
+    sorted order, held to commit. A second transaction reporting the same contact waits for the
+    first to commit and then sees its link, so exactly the later ticket is flagged — no lost update,
+    no double flag — and the global order (tickets, then contacts, both sorted) rules out deadlocks.
+    """
+    per_ticket: dict[int, list[tuple[Contact, str]]] = {}
+    keys: set[tuple[str, str]] = set()
+    for it in batch:
+        seen: dict[tuple[str, str], Contact] = {}
+        for c in it.outcome.contacts:
+            if is_well_known(c):
+                continue
+            seen.setdefault((c.kind, c.value), c)
+        per_ticket[ids[it.ticket.key]] = [(c, requester_key(it.ticket)) for c in seen.values()]
+        keys.update(seen)
+    tids = list(per_ticket)
+    session.execute(delete(TicketContact).where(TicketContact.ticket_id.in_(tids)))
+    if not keys:
+        return {}
+    ctable = ContactRecord.__table__
+    rows = [{"kind": k, "value": v[:512], "first_seen_at": now, "last_seen_at": now} for k, v in sorted(keys)]
+    cstmt = _insert(session, ctable).values(rows)
+    cstmt = cstmt.on_conflict_do_update(
+        index_elements=[ctable.c.kind, ctable.c.value], set_={"last_seen_at": cstmt.excluded.last_seen_at}
+    ).returning(ctable.c.id, ctable.c.kind, ctable.c.value)
+    cids = {(r.kind, r.value): r.id for r in session.execute(cstmt)}
+
+    link_rows = [
+        {"ticket_id": tid, "contact_id": cids[(c.kind, c.value[:512])], "requester_key": rk[:400], "raw": c.raw,
+         "field": c.field, "start": c.start, "end": c.end, "created_at": now}
+        for tid, contacts in per_ticket.items() for c, rk in contacts
+    ]
+    # Who else reported these contacts (committed before us, or earlier in this batch)?
+    prior = session.execute(
+        select(TicketContact.contact_id, TicketContact.requester_key, Ticket.source, Ticket.external_id,
+               Ticket.id)
+        .join(Ticket, Ticket.id == TicketContact.ticket_id)
+        .where(TicketContact.contact_id.in_(list(cids.values())), TicketContact.ticket_id.not_in(tids))
+        .order_by(Ticket.id)
+    ).all()
+    if link_rows:
+        session.execute(_insert(session, TicketContact.__table__).values(link_rows))
+
+    # Reporters per contact, in order: committed tickets first, then this batch in sorted order (an
+    # earlier ticket of the batch counts as "before" a later one).
+    refs_by_tid = {ids[it.ticket.key]: f"{it.ticket.source}:{it.ticket.external_id}" for it in batch}
+    reporters: dict[int, list[tuple[str, str, int]]] = {}
+    for cid, rk, src, ext, tid in prior:
+        reporters.setdefault(cid, []).append((rk, f"{src}:{ext}", tid))
+    for row in link_rows:
+        reporters.setdefault(row["contact_id"], []).append(
+            (row["requester_key"], refs_by_tid[row["ticket_id"]], row["ticket_id"])
+        )
+
+    out: dict[int, tuple[list[Evidence], list[str]]] = {}
+    for tid, contacts in per_ticket.items():
+        evidence: list[Evidence] = []
+        refs: list[str] = []
+        for c, rk in contacts:
+            before = reporters.get(cids[(c.kind, c.value[:512])], [])
+            mine = next(i for i, (_, _, t) in enumerate(before) if t == tid)
+            others = [ref for other_rk, ref, _ in before[:mine] if other_rk != rk]
+            if others:
+                evidence.append(Evidence(signal=f"contact:{c.kind}", field=c.field, start=c.start, end=c.end,
+                                         text=c.raw))
+                refs.extend(r for r in others if r not in refs)
+        if refs:
+            out[tid] = (evidence, refs)
+    return out
 
 
 def record_dead_letter(

@@ -119,7 +119,10 @@ class TriageTask(Task):  # type: ignore[misc]
 
         try:
             with db.session_scope() as session:
-                ids = store.save_outcomes(session=session, items=items, now=now, task_id=task_id)
+                ids = store.save_outcomes(
+                    session=session, items=items, now=now, task_id=task_id,
+                    refine=lambda it, flags: pipeline.run(it.ticket, cfg, extra_flags=flags, timer=time.perf_counter),
+                )
                 for key, payload, reason, etype in dead:
                     store.record_dead_letter(
                         session=session, dedupe_key=key, payload=payload, reason=reason, error_type=etype,
