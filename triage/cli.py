@@ -271,18 +271,17 @@ def _result_row(t: Any) -> dict[str, Any]:
 
 def print_results_table(rows: Sequence[dict[str, Any]], out: TextIO = sys.stdout) -> None:
     """A fixed-width table an agent can scan."""
-    header = f"{'TICKET':<22} {'PRI':<4} {'CATEGORIES':<38} {'FLAGS':<34} SUBJECT"
+    header = f"{'TICKET':<22} {'PRI':<4} {'CATEGORIES':<46} {'FLAGS':<40} SUBJECT"
     out.write(header + "\n" + "-" * len(header) + "\n")
     for r in rows:
-        cats = ", ".join(
-            f"{c}({r['scores'].get(c, 0):.2f})" for c in r["categories"]
-        ) or "-"
+        short = {"scam_suspicion": "scam", "off_platform_payment": "off_platform"}
+        cats = ", ".join(f"{short.get(c, c)} {r['scores'].get(c, 0):.2f}" for c in r["categories"]) or "-"
         if r.get("needs_review"):
             cats += " ?"
         flags = ", ".join(r["flags"]) or "-"
         subj = r["subject"].replace("\n", " ")
-        out.write(f"{r['ref'][:22]:<22} {r['priority'] or '-':<4} {cats[:38]:<38} {flags[:34]:<34} "
-                  f"{subj[:60]}\n")
+        out.write(f"{r['ref'][:22]:<22} {r['priority'] or '-':<4} {cats[:46]:<46} {flags[:40]:<40} "
+                  f"{subj[:50]}\n")
 
 
 @_wrap_db_errors
