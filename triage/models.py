@@ -171,3 +171,24 @@ class TicketContact(Base):
 
 
 Index("ix_ticket_contacts_contact", TicketContact.contact_id)
+
+
+class DraftHistory(Base):
+    """A draft that was replaced (re-draft after a KB or template change, or a re-triage)."""
+
+    __tablename__ = "draft_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    categories: Mapped[list[Any]] = mapped_column(JsonType)
+    draft_reply: Mapped[str | None] = mapped_column(Text)
+    draft_html: Mapped[str | None] = mapped_column(Text)
+    internal_note: Mapped[str | None] = mapped_column(Text)
+    kb_version: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[str] = mapped_column(String(64))
+    drafted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    replaced_by: Mapped[str] = mapped_column(String(32))  # "redraft" or "retriage"
+
+
+Index("ix_draft_history_ticket", DraftHistory.ticket_id)
