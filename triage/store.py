@@ -12,12 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, delete, func, select
+from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from triage.contacts import is_well_known
-from triage.models import ContactRecord, DeadLetter, EscalationFlag, Ticket, TicketContact, TriageResult
+from triage.models import (
+    ContactRecord,
+    DeadLetter,
+    DraftHistory,
+    EscalationFlag,
+    Ticket,
+    TicketContact,
+    TriageResult,
+)
 from triage.schemas import Contact, Evidence, Flag, TicketIn, TriageOutcome
 
 
@@ -56,7 +64,7 @@ def save_outcomes(
     now: datetime,
     task_id: str | None = None,
     refine: Refine | None = None,
-    repeat_reason: str = "a contact in this ticket was reported before by a different requester",
+    repeat_reason: str = "",  # empty: the escalation policy's reason for the flag
 ) -> dict[tuple[str, str], int]:
     """Upsert tickets, contacts, their current result and flags in the caller's transaction.
 
@@ -161,6 +169,7 @@ def save_outcomes(
                     "created_at": now,
                 }
             )
+    _archive_replaced_drafts(session=session, result_rows=result_rows, now=now)
     rtable = TriageResult.__table__
     rstmt = _insert(session, rtable).values(result_rows)
     update_cols = {c: rstmt.excluded[c] for c in result_rows[0] if c not in {"ticket_id", "created_at"}}
@@ -171,6 +180,73 @@ def save_outcomes(
     if flag_rows:
         session.execute(_insert(session, EscalationFlag.__table__).values(flag_rows))
     return ids
+
+
+def _archive_replaced_drafts(*, session: Session, result_rows: list[dict[str, Any]], now: datetime) -> None:
+    """Keep a draft in history when a re-triage replaces it with one from another KB or template version."""
+    new = {r["ticket_id"]: (r["kb_version"], r["template_version"], r["draft_reply"]) for r in result_rows}
+    old = session.execute(
+        select(TriageResult).where(TriageResult.ticket_id.in_(list(new)), TriageResult.draft_reply.is_not(None))
+    ).scalars().all()
+    rows = [
+        _history_row(r, now, "retriage") for r in old
+        if (r.kb_version, r.template_version) != new[r.ticket_id][:2] and r.draft_reply != new[r.ticket_id][2]
+    ]
+    if rows:
+        session.execute(insert(DraftHistory).values(rows))
+
+
+def _history_row(r: TriageResult, now: datetime, why: str) -> dict[str, Any]:
+    return {
+        "ticket_id": r.ticket_id, "categories": list(r.categories), "draft_reply": r.draft_reply,
+        "draft_html": r.draft_html, "internal_note": r.internal_note, "kb_version": r.kb_version,
+        "template_version": r.template_version, "drafted_at": r.updated_at, "replaced_at": now, "replaced_by": why,
+    }
+
+
+@dataclass(frozen=True)
+class NewDraft:
+    draft_reply: str | None
+    draft_html: str | None
+    internal_note: str | None
+    kb_entries: list[str]
+    kb_version: str
+    template_version: str
+
+
+def redraft(
+    *, session: Session, since: datetime, build: Callable[[Ticket, TriageResult], NewDraft], now: datetime,
+    only_stale: tuple[str, str] | None = None, limit: int | None = None,
+) -> int:
+    """Re-draft results updated since `since` (optionally only those not drafted with the given
+    (kb_version, template_version)); the replaced draft goes to history. Returns how many changed."""
+    q = (select(Ticket, TriageResult).join(TriageResult).where(TriageResult.updated_at >= since)
+         .order_by(Ticket.id).with_for_update(of=TriageResult))
+    if only_stale is not None:
+        q = q.where(or_(TriageResult.kb_version != only_stale[0], TriageResult.template_version != only_stale[1]))
+    if limit:
+        q = q.limit(limit)
+    changed = 0
+    for ticket, result in session.execute(q).all():
+        d = build(ticket, result)
+        if (d.draft_reply, d.internal_note, d.kb_version, d.template_version) == (
+            result.draft_reply, result.internal_note, result.kb_version, result.template_version
+        ):
+            continue
+        if result.draft_reply is not None or result.internal_note is not None:
+            session.execute(insert(DraftHistory).values([_history_row(result, now, "redraft")]))
+        result.draft_reply, result.draft_html, result.internal_note = d.draft_reply, d.draft_html, d.internal_note
+        result.kb_entries, result.kb_version, result.template_version = d.kb_entries, d.kb_version, d.template_version
+        result.updated_at = now
+        changed += 1
+    session.flush()
+    return changed
+
+
+def draft_history(*, session: Session, ticket_id: int) -> list[DraftHistory]:
+    """Earlier drafts of a ticket, oldest first."""
+    return list(session.scalars(select(DraftHistory).where(DraftHistory.ticket_id == ticket_id)
+                                .order_by(DraftHistory.id)))
 
 
 def _link_contacts(
