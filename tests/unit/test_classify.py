@@ -23,53 +23,131 @@ CASES: list[tuple[str, str, set[str]]] = [
     # --- ordinary support: must stay neither
     ("Withdrawal stuck", "My withdrawal to my bank has been pending for 6 days. When will it arrive?", set()),
     ("Fee question", "Why was a 10% service fee taken from my $200 payment? I thought it was 5%.", set()),
-    ("ID verification", "Upwork asked me to verify my identity with a passport photo and a video call. "
-     "Is this request really from you? I uploaded my ID already.", set()),
-    ("Interview on Zoom", "A client with a verified payment method and 40 hires invited me to a Zoom video "
-     "interview before sending the offer. Is that ok?", set()),
-    ("Refund scam!!", "The client opened a dispute and got a refund through the platform after I delivered. "
-     "This is a scam, I want mediation.", set()),
-    ("PayPal withdrawal", "Can I add PayPal as my withdrawal method? Payoneer fees are high in my country.", set()),
+    (
+        "ID verification",
+        "Upwork asked me to verify my identity with a passport photo and a video call. "
+        "Is this request really from you? I uploaded my ID already.",
+        set(),
+    ),
+    (
+        "Interview on Zoom",
+        "A client with a verified payment method and 40 hires invited me to a Zoom video "
+        "interview before sending the offer. Is that ok?",
+        set(),
+    ),
+    (
+        "Refund scam!!",
+        "The client opened a dispute and got a refund through the platform after I delivered. "
+        "This is a scam, I want mediation.",
+        set(),
+    ),
+    (
+        "PayPal withdrawal",
+        "Can I add PayPal as my withdrawal method? Payoneer fees are high in my country.",
+        set(),
+    ),
     ("Hacked", "Someone hacked my account and changed my email. I can't log in, please help.", set()),
     ("Tax form", "Which tax form do I need, W-9 or W-8BEN? I live in Canada.", set()),
-    ("Order cancelled", "Buyer cancelled the order after delivery and the money went back to him. Unfair!", set()),
-    ("Connects", "I bought 80 connects for $12 and they disappeared from my balance. Where did they go?", set()),
-    ("Late payment on contract", "My client has not released the milestone for two weeks. "
-     "How do I request payment through the platform?", set()),
-    ("Skype call", "My long-term client wants a weekly Skype call to discuss progress. All billing stays here.",
-     set()),
+    (
+        "Order cancelled",
+        "Buyer cancelled the order after delivery and the money went back to him. Unfair!",
+        set(),
+    ),
+    (
+        "Connects",
+        "I bought 80 connects for $12 and they disappeared from my balance. Where did they go?",
+        set(),
+    ),
+    (
+        "Late payment on contract",
+        "My client has not released the milestone for two weeks. "
+        "How do I request payment through the platform?",
+        set(),
+    ),
+    (
+        "Skype call",
+        "My long-term client wants a weekly Skype call to discuss progress. All billing stays here.",
+        set(),
+    ),
     # --- scam suspicion only
-    ("Client wants to chat on t e l e g r a m", "Before any contract he asked me to continue on "
-     "t e l e g r a m. Is this normal?", {S}),
-    ("Job offer", "Recruiter sent me a wa.me/15550001111 link and wants my SSN and driver's license to start "
-     "onboarding. I did NOT send anything.", {S}),
-    ("Training fee", "The company says I must pay a $150 training fee before I can start the data entry job. "
-     "I refused.", {S}),
-    ("Buy a laptop", "They want me to purchase a MacBook from their approved vendor and will reimburse me later. "
-     "I haven't bought anything.", {S}),
+    (
+        "Client wants to chat on t e l e g r a m",
+        "Before any contract he asked me to continue on t e l e g r a m. Is this normal?",
+        {S},
+    ),
+    (
+        "Job offer",
+        "Recruiter sent me a wa.me/15550001111 link and wants my SSN and driver's license to start "
+        "onboarding. I did NOT send anything.",
+        {S},
+    ),
+    (
+        "Training fee",
+        "The company says I must pay a $150 training fee before I can start the data entry job. I refused.",
+        {S},
+    ),
+    (
+        "Buy a laptop",
+        "They want me to purchase a MacBook from their approved vendor and will reimburse me later. "
+        "I haven't bought anything.",
+        {S},
+    ),
     ("Gift cards", "My new 'manager' asked me to buy Steam gift cards for a client and send the codes.", {S}),
-    ("Task job", "Got a message: earn commission per task by rating products, join our Telegram group. Legit?",
-     {S}),
-    ("Free sample", "Client wants a free sample article of 1500 words before he even posts a contract. "
-     "His account is brand new.", {S}),
-    ("Estafa?", "Un cliente me pidió mis datos bancarios y mi DNI antes de firmar nada. ¿Es una estafa?", {S}),
-    ("Arnaque ?", "Un client veut que je paye des frais d'inscription de 50 € pour accéder à la mission.", {S}),
+    (
+        "Task job",
+        "Got a message: earn commission per task by rating products, join our Telegram group. Legit?",
+        {S},
+    ),
+    (
+        "Free sample",
+        "Client wants a free sample article of 1500 words before he even posts a contract. "
+        "His account is brand new.",
+        {S},
+    ),
+    (
+        "Estafa?",
+        "Un cliente me pidió mis datos bancarios y mi DNI antes de firmar nada. ¿Es una estafa?",
+        {S},
+    ),
+    (
+        "Arnaque ?",
+        "Un client veut que je paye des frais d'inscription de 50 € pour accéder à la mission.",
+        {S},
+    ),
     ("Golpe", "Um recrutador pediu para falar pelo WhatsApp e quer o meu CPF e dados bancários.", {S}),
     ("Crypto", "The client asked me to buy USDT with my card and send it to his wallet address.", {S}),
     # --- off-platform payment only (legit-looking circumvention)
-    ("Pay outside?", "My client of 3 years asked if he can pay me directly by bank transfer to save the fees.",
-     {O}),
+    (
+        "Pay outside?",
+        "My client of 3 years asked if he can pay me directly by bank transfer to save the fees.",
+        {O},
+    ),
     ("Venmo", "Buyer says he'd rather pay me through Venmo instead of the site. Is that allowed?", {O}),
-    ("Fuera de la plataforma", "Mi cliente quiere pagarme fuera de la plataforma para ahorrar la comisión.", {O}),
+    (
+        "Fuera de la plataforma",
+        "Mi cliente quiere pagarme fuera de la plataforma para ahorrar la comisión.",
+        {O},
+    ),
     ("Fora da plataforma", "O cliente quer me pagar por fora para economizar a taxa. Posso aceitar?", {O}),
     ("Hors plateforme", "Le client propose de me payer hors plateforme, par virement. Est-ce permis ?", {O}),
     # --- both
-    ("Check overpayment", "He mailed me a cashier's check for $3,200 instead of $400 and wants me to wire "
-     "back the difference. I haven't deposited it.", {S, O}),
-    ("<b>Paid on W.A.</b>", "<p>They moved me to W.A. and I sent them <b>$300</b> via Zelle for "
-     "&quot;registration&quot;. Now they're gone.</p>", {S, O}),
-    ("Perdí dinero", "Me pidieron un depósito para liberar mi pago por Telegram y pagué 200 dólares. Nunca me "
-     "pagaron.", {S, O}),
+    (
+        "Check overpayment",
+        "He mailed me a cashier's check for $3,200 instead of $400 and wants me to wire "
+        "back the difference. I haven't deposited it.",
+        {S, O},
+    ),
+    (
+        "<b>Paid on W.A.</b>",
+        "<p>They moved me to W.A. and I sent them <b>$300</b> via Zelle for "
+        "&quot;registration&quot;. Now they're gone.</p>",
+        {S, O},
+    ),
+    (
+        "Perdí dinero",
+        "Me pidieron un depósito para liberar mi pago por Telegram y pagué 200 dólares. Nunca me pagaron.",
+        {S, O},
+    ),
 ]
 
 
@@ -93,7 +171,7 @@ def test_evidence_offsets_point_at_original_text(rules) -> None:
     c = classify("", body, rules)
     assert c.evidence
     for e in c.evidence:
-        assert body[e.start:e.end] == e.text
+        assert body[e.start : e.end] == e.text
     texts = " | ".join(e.text for e in c.evidence)
     assert "T E L E G R A M" in texts
     assert "cashier&#39;s check" in texts
@@ -105,7 +183,7 @@ def test_empty_and_huge_inputs(rules) -> None:
     long = ("I love working here and my clients are great. " * 2000) + "He wants to pay me outside Upwork."
     c = classify("", long, rules)
     assert O in c.categories
-    assert all(long[e.start:e.end] == e.text for e in c.evidence)
+    assert all(long[e.start : e.end] == e.text for e in c.evidence)
 
 
 def test_prefilter_matches_naive(rules) -> None:
