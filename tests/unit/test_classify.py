@@ -10,7 +10,7 @@ from triage.classify import Classification, classify, load_rules
 from triage.schemas import CATEGORIES
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
-S, O = "scam_suspicion", "off_platform_payment"
+S, OFF = "scam_suspicion", "off_platform_payment"
 
 
 @pytest.fixture(scope="module")
@@ -120,33 +120,37 @@ CASES: list[tuple[str, str, set[str]]] = [
     (
         "Pay outside?",
         "My client of 3 years asked if he can pay me directly by bank transfer to save the fees.",
-        {O},
+        {OFF},
     ),
-    ("Venmo", "Buyer says he'd rather pay me through Venmo instead of the site. Is that allowed?", {O}),
+    ("Venmo", "Buyer says he'd rather pay me through Venmo instead of the site. Is that allowed?", {OFF}),
     (
         "Fuera de la plataforma",
         "Mi cliente quiere pagarme fuera de la plataforma para ahorrar la comisión.",
-        {O},
+        {OFF},
     ),
-    ("Fora da plataforma", "O cliente quer me pagar por fora para economizar a taxa. Posso aceitar?", {O}),
-    ("Hors plateforme", "Le client propose de me payer hors plateforme, par virement. Est-ce permis ?", {O}),
+    ("Fora da plataforma", "O cliente quer me pagar por fora para economizar a taxa. Posso aceitar?", {OFF}),
+    (
+        "Hors plateforme",
+        "Le client propose de me payer hors plateforme, par virement. Est-ce permis ?",
+        {OFF},
+    ),
     # --- both
     (
         "Check overpayment",
         "He mailed me a cashier's check for $3,200 instead of $400 and wants me to wire "
         "back the difference. I haven't deposited it.",
-        {S, O},
+        {S, OFF},
     ),
     (
         "<b>Paid on W.A.</b>",
         "<p>They moved me to W.A. and I sent them <b>$300</b> via Zelle for "
         "&quot;registration&quot;. Now they're gone.</p>",
-        {S, O},
+        {S, OFF},
     ),
     (
         "Perdí dinero",
         "Me pidieron un depósito para liberar mi pago por Telegram y pagué 200 dólares. Nunca me pagaron.",
-        {S, O},
+        {S, OFF},
     ),
 ]
 
@@ -182,7 +186,7 @@ def test_empty_and_huge_inputs(rules) -> None:
     assert c.categories == [] and not c.evidence
     long = ("I love working here and my clients are great. " * 2000) + "He wants to pay me outside Upwork."
     c = classify("", long, rules)
-    assert O in c.categories
+    assert OFF in c.categories
     assert all(long[e.start : e.end] == e.text for e in c.evidence)
 
 
@@ -227,3 +231,47 @@ def test_money_signals(rules, body: str, lost: bool) -> None:
     c = classify("", body, rules)
     fired = bool({"money_sent", "money_loss"} & set(c.signals))
     assert fired == lost, {k: [e.text for e in v] for k, v in c.signals.items()}
+
+
+BASE = """format: 1
+categories:
+  scam_suspicion: {bias: -2}
+  off_platform_payment: {bias: -2}
+signals:
+  - name: s1
+    category: scam_suspicion
+    weight: 3
+    keywords: [telegram]
+    patterns: ['telegram']
+"""
+
+BAD_RULES = [
+    (
+        BASE.replace("patterns: ['telegram']", "patterns: ['tele(gram']"),
+        r"rules.yaml:10: signals\[0\].patterns",
+    ),
+    (BASE.replace("category: scam_suspicion", "category: spam"), r"rules.yaml:7: signals\[0\].category"),
+    (BASE.replace("patterns: ['telegram']", "patterns: ['Telegram']"), "upper-case"),
+    (BASE.replace("keywords: [telegram]", "keywords: [off]"), "quote it"),
+    (BASE.replace("    weight: 3\n", ""), "needs a weight"),
+    (BASE.replace("  - name: s1", "  - name: s1\n    colour: red"), "unknown key 'colour'"),
+    (BASE.replace("patterns: ['telegram']", "patterns: ['{NOPE}']"), "unknown define"),
+    (BASE + BASE[BASE.index("  - name") :], "duplicate signal name"),
+    (BASE.replace("format: 1", "format: 9"), "unsupported format"),
+    ("signals: [", "not valid YAML"),
+]
+
+
+@pytest.mark.parametrize(("text", "msg"), BAD_RULES)
+def test_bad_rules_are_reported_with_context(text: str, msg: str) -> None:
+    from triage.classify import RulesError, parse_rules
+
+    with pytest.raises(RulesError, match=msg):
+        parse_rules(text, Path("rules.yaml"))
+
+
+def test_load_rules_missing_file(tmp_path: Path) -> None:
+    from triage.classify import RulesError
+
+    with pytest.raises(RulesError, match="cannot read"):
+        load_rules(tmp_path)

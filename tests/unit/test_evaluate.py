@@ -1,0 +1,112 @@
+"""Evaluation: metrics on tiny hand-made sets, loader errors, compare, and the dev-set quality gate."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from triage.classify import classify, load_rules, parse_rules
+from triage.escalate import escalate, load_policy
+from triage.evaluate import LabelledDataError, compare, evaluate, flips_to_text, load_labelled
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+DEV = Path(
+    os.environ.get("TRIAGE_EVAL_FILE") or Path(__file__).resolve().parents[3] / "shared/eval/dev.jsonl"
+)
+
+
+@pytest.fixture(scope="module")
+def fn():
+    rules, policy = load_rules(CONFIG), load_policy(CONFIG)
+
+    def run(subject: str, body: str):
+        c = classify(subject, body, rules)
+        return c, escalate(c, policy)
+
+    return run
+
+
+ROWS = [
+    {
+        "id": "a",
+        "subject": "",
+        "body": "He wants to pay me outside Upwork via PayPal.",
+        "labels": ["off_platform_payment"],
+        "money_lost": False,
+    },
+    {"id": "b", "subject": "", "body": "When will my withdrawal arrive?", "labels": [], "money_lost": False},
+    {
+        "id": "c",
+        "subject": "",
+        "body": "They want my SSN and a training fee before any contract.",
+        "labels": ["scam_suspicion"],
+        "money_lost": False,
+    },
+    {
+        "id": "d",
+        "subject": "",
+        "body": "I sent $300 via Zelle outside the platform to the recruiter.",
+        "labels": ["scam_suspicion", "off_platform_payment"],
+        "money_lost": True,
+    },
+]
+
+
+def test_metrics(fn) -> None:
+    rep = evaluate(ROWS, fn)
+    assert rep.n == 4 and rep.neither_support == 1
+    assert rep.categories["off_platform_payment"].recall == 1.0
+    assert rep.money_lost.tp == 1
+    assert rep.false_positive_rate == 0.0
+    # "d" misses scam_suspicion (no scam signal in the text): it must be listed with evidence
+    miss = {m.id: m for m in rep.misses}
+    assert "d" in miss and miss["d"].evidence
+    assert rep.categories["scam_suspicion"].fn == 1
+    assert "scam_suspicion" in rep.to_text() and '"categories"' in rep.to_json()
+
+
+def test_load_labelled_errors(tmp_path: Path) -> None:
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"id": "1", "subject": "s", "body": "b", "labels": []}\n{bad json\n')
+    with pytest.raises(LabelledDataError, match=r"x.jsonl:2"):
+        load_labelled(p)
+    p.write_text('{"id": "1", "subject": "s", "body": "b", "labels": ["spam"]}\n')
+    with pytest.raises(LabelledDataError, match=r":1: `labels`"):
+        load_labelled(p)
+    p.write_text('{"id": "1", "body": "b", "labels": [], "money_lost": "yes"}\n')
+    with pytest.raises(LabelledDataError, match="money_lost"):
+        load_labelled(p)
+    p.write_text('\n# comment\n{"id": 7, "body": "b", "labels": []}\n')
+    assert load_labelled(p)[0]["id"] == "7"
+
+
+def test_compare_shows_flips(fn) -> None:
+    text = (CONFIG / "rules.yaml").read_text()
+    # A rule set where the off-platform signal can never fire.
+    weaker = parse_rules(
+        text.replace(
+            "    category: off_platform_payment\n    weight: 3.5\n",
+            "    category: off_platform_payment\n    weight: 0.0\n",
+        )
+    )
+    policy = load_policy(CONFIG)
+
+    def old(subject: str, body: str):
+        c = classify(subject, body, weaker)
+        return c, escalate(c, policy)
+
+    flips = compare(ROWS, old, fn)
+    assert "a" in {f.id for f in flips}
+    assert next(f for f in flips if f.id == "a").verdict == "fixed"
+    assert "flip" in flips_to_text(flips)
+    assert compare(ROWS, fn, fn) == []
+
+
+@pytest.mark.skipif(not DEV.is_file(), reason=f"labelled dev set not found at {DEV}")
+def test_dev_set_meets_quality_targets(fn) -> None:
+    """Issue 4 targets: F1 >= 0.92 per category, FPR <= 5%, money_lost recall >= 0.90 and precision >= 0.85."""
+    rep = evaluate(load_labelled(DEV), fn)
+    failed = rep.passes(min_f1=0.92, max_fpr=0.05, min_money_recall=0.90, min_money_precision=0.85)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()

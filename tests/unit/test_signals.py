@@ -1,0 +1,285 @@
+"""Pin every signal in config/rules.yaml with positive and negative examples (our own sentences)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from triage.classify import classify, load_rules
+
+CONFIG = Path(__file__).resolve().parents[2] / "config"
+
+# signal -> (texts that must fire it, texts that must not)
+EXAMPLES: dict[str, tuple[list[str], list[str]]] = {
+    "scam_messenger": (
+        [
+            "Add me on Telegram",
+            "ping me at t.me/jobs_hr",
+            "my whats app is below",
+            "write on w h a t s a p p",
+            "msg me on t3legram",
+        ],
+        ["I use Zoom for calls", "the signal was weak", "contact me on Upwork messages"],
+    ),
+    "move_chat_off_platform": (
+        [
+            "He asked me to continue on WhatsApp",
+            "can we discuss on another app?",
+            "he asked for my personal email",
+            "let's move the conversation to Signal",
+            "Quiere seguir la conversación por Telegram",
+            "Il veut continuer la discussion sur WhatsApp",
+        ],
+        [
+            "He asked for my Skype ID for the video interview",
+            "I emailed support about my withdrawal",
+            "my phone app crashed",
+        ],
+    ),
+    "personal_data_request": (
+        [
+            "They asked for my SSN and date of birth",
+            "the recruiter wants a copy of my passport",
+            "me pidió mis datos bancarios",
+            "demande mon RIB avant la mission",
+        ],
+        [
+            "Upwork asked me to verify my identity with my passport",
+            "The platform needs my SSN for the W-9 tax form",
+            "I added my bank account details for withdrawal",
+        ],
+    ),
+    "upfront_fee": (
+        [
+            "I must pay a $150 training fee first",
+            "they want a registration fee of $40",
+            "pay $50 to release my payment",
+            "pediram uma taxa de cadastro",
+            "a security deposit is required",
+        ],
+        [
+            "Why is the service fee 20%?",
+            "there is no registration fee",
+            "do we need to pay the conversion fee?",
+        ],
+    ),
+    "equipment_purchase": (
+        [
+            "buy a laptop from their approved vendor",
+            "the equipment will be reimbursed later",
+            "purchase software from the supplier they recommend",
+        ],
+        ["my laptop broke so I'm late", "the vendor for my website is slow"],
+    ),
+    "check_payment": (
+        [
+            "he will send a cashier's check",
+            "payment will come as a check",
+            "the cheque bounced",
+            "he sent a bank draft",
+            "pay by money order",
+        ],
+        ["please check my account", "can you do a check on this user?", "I will check the order"],
+    ),
+    "overpayment": (
+        [
+            "he overpaid and wants the difference back",
+            "send back the difference by wire",
+            "il m'a viré par erreur, renvoyer la différence",
+            "keep your fee and send the rest",
+        ],
+        ["what is the difference between hourly and fixed?", "I sent the files back to him"],
+    ),
+    "crypto_request": (
+        ["buy $500 of Bitcoin and send it to his wallet", "send USDT to this wallet address"],
+        ["I read an article about crypto taxes"],
+    ),
+    "task_scam": (
+        [
+            "like YouTube videos and send a screenshot for a commission",
+            "join our Telegram group for tasks",
+            "prepaid tasks",
+            "dar like a videos",
+        ],
+        ["I like this platform", "my task list is long"],
+    ),
+    "too_good_pay": (
+        [
+            "the pay seems crazy for data entry",
+            "$75/hr for simple proofreading",
+            "too good to be true",
+            "pagando muito acima do normal",
+        ],
+        ["my rate is $30/hr", "the pay is fair"],
+    ),
+    "writer_suspects_scam": (
+        ["Is this a scam?", "feels like a red flag", "é golpe?"],
+        ["thanks for your help"],
+    ),
+    "counterparty_vanished": (
+        ["then he vanished", "the client disappeared", "ele sumiu"],
+        ["he replied fast"],
+    ),
+    "free_work": (
+        [
+            "he wants a free sample article",
+            "a trial piece before he awards",
+            "he will fund the milestone later",
+            "meanwhile he wants 5 more articles",
+        ],
+        ["the milestone was funded", "I sent a sample from my portfolio"],
+    ),
+    "impersonation": (
+        [
+            "she claimed to be from HR at Google",
+            "a fake Gmail address",
+            "posing as Upwork support",
+            "the escrow company outside upwork",
+        ],
+        ["the client is a real company", "my Gmail works fine"],
+    ),
+    "suspicious_link": (
+        [
+            "he sent a bit.ly link",
+            "a OneDrive link for the interview",
+            "Upwork warns I'm about to leave the site",
+        ],
+        ["the link to my portfolio"],
+    ),
+    "chat_only_interview": (
+        [
+            "the interview was over Telegram",
+            "text-only interview",
+            "they refused a video call",
+            "hired the same day without interview",
+        ],
+        ["we had a video interview on Zoom"],
+    ),
+    "unverified_client": (
+        ["payment method unverified", "the client has no history", "brand new account"],
+        ["payment verified, 50 hires"],
+    ),
+    "pre_contract": (
+        ["before any contract", "no contract yet", "avant tout contrat"],
+        ["the contract ended"],
+    ),
+    "account_rental": (
+        [
+            "they want to rent my Upwork account",
+            "lend them my account for a monthly fee",
+            "tentou me convencer a compartilhar minha conta",
+        ],
+        [
+            "I want to share my account with my assistant",
+            "can my brother use my account?",
+            "update my account settings",
+        ],
+    ),
+    "personal_payment_task": (
+        ["top up his phone balance", "buy gift cards for him", "he will pay me back when we meet"],
+        ["I bought a new phone"],
+    ),
+    "unsolicited_contact": (
+        ["he found my profile on this site", "out of the blue", "I didn't apply to this job"],
+        ["I applied last week"],
+    ),
+    "fee_avoidance_motive": (
+        ["to avoid the fees", "the site fee is too much", "para ahorrar la comisión"],
+        ["what are the fees?"],
+    ),
+    "established_relationship": (
+        ["we have worked together for 3 years", "my existing client", "closed the contract with 5 stars"],
+        ["a new client messaged me"],
+    ),
+    "platform_support_topic": (
+        ["my withdrawal is pending", "connects refund", "my account was suspended", "W-8BEN form"],
+        ["he asked for my telegram"],
+    ),
+    "platform_id_verification": (
+        ["identity verification failed", "Fiverr asked me to verify my ID"],
+        ["they asked for my ID"],
+    ),
+    "pay_outside_platform": (
+        [
+            "he wants to pay me outside Upwork",
+            "pay me directly by PayPal",
+            "let's just use PayPal next time",
+            "quiere pagarme fuera de la plataforma",
+            "payer hors plateforme",
+            "o cliente quer pagar por fora",
+            "hire her full-time on our own payroll",
+            "he offered to pay me via Cresonpay",
+        ],
+        ["I withdrew my earnings to PayPal", "the link was outside Upwork", "I live outside the US"],
+    ),
+    "payment_details_request": (
+        ["he asked for my PayPal email to refund me", "send me your Venmo handle"],
+        ["I changed my PayPal email in settings"],
+    ),
+    "money_sent": (
+        [
+            "I sent $500 via Zelle",
+            "I already paid him 300 EUR",
+            "so I sent the wire",
+            "paguei a taxa",
+            "I paid in crypto",
+            "nagbayad ako",
+        ],
+        [
+            "I did not pay anything",
+            "If I pay the fee, will I get the job?",
+            "I paid $20 for connects",
+            "He asked me to pay $50",
+            "J'ai envoyé mon devis",
+        ],
+    ),
+    "writer_took_offplatform": (
+        [
+            "he paid me by PayPal outside",
+            "I've invoiced him directly since 2019",
+            "aceitei para fugir das taxas",
+        ],
+        ["I did not accept payment outside"],
+    ),
+    "money_loss": (
+        ["I'm out $2,400", "I lost all my savings", "the money is gone", "8 lakh rupay chale gaye"],
+        ["I'm out of ideas", "I lost my password"],
+    ),
+    "unpaid_work": (
+        ["he never paid me", "disappeared with my unpaid work", "I did the work and got nothing"],
+        ["he paid on time"],
+    ),
+    "personal_data_given": (
+        ["I sent them a copy of my passport", "I gave him my bank account number"],
+        ["I did not give them my SSN", "I gave name and country only"],
+    ),
+    "account_access_given": (
+        ["I gave him my password", "I shared the 2FA code", "I installed AnyDesk on my laptop"],
+        ["I never shared my password", "I changed my password"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules(CONFIG)
+
+
+def test_every_signal_is_pinned(rules) -> None:
+    assert set(rules.signal_names) == set(EXAMPLES), "add examples for new signals / drop removed ones"
+
+
+CASES = [(sig, text, True) for sig, (pos, _) in EXAMPLES.items() for text in pos] + [
+    (sig, text, False) for sig, (_, neg) in EXAMPLES.items() for text in neg
+]
+
+
+@pytest.mark.parametrize(
+    ("signal", "text", "fires"), CASES, ids=[f"{s}:{'+' if f else '-'}:{t[:30]}" for s, t, f in CASES]
+)
+def test_signal_examples(rules, signal: str, text: str, fires: bool) -> None:
+    c = classify("", text, rules)
+    assert (signal in c.signals) == fires, {k: [e.text for e in v] for k, v in c.signals.items()}
+    # The prefilter must never lose a match the plain regex finds.
+    assert c == classify("", text, rules, prefilter=False)
