@@ -144,12 +144,15 @@ BAD = [
 
 @pytest.mark.parametrize(("text", "msg"), BAD)
 def test_bad_policy(text: str, msg: str) -> None:
-    with pytest.raises(PolicyError, match="escalation.yaml") as exc:
+    with pytest.raises(PolicyError, match=r"escalation\.yaml") as exc:
         parse_policy(text, Path("escalation.yaml"))
     assert msg in str(exc.value)
 
 
 def test_bad_policy_names_line() -> None:
-    text = "format: 1\nflags:\n  money_lost:\n    reason: x\n    when: {any_signalz: [a]}\npriorities: [{priority: P4}]\n"
+    text = (
+        "format: 1\nflags:\n  money_lost:\n    reason: x\n    when: {any_signalz: [a]}\n"
+        "priorities: [{priority: P4}]\n"
+    )
     with pytest.raises(PolicyError, match=r"escalation.yaml:5: flags.money_lost.when.any_signalz"):
         parse_policy(text, Path("escalation.yaml"))
