@@ -321,6 +321,12 @@ def cmd_show(args: argparse.Namespace) -> int:
                 versions={"kb": r.kb_version, "rules": r.rules_version, "policy": r.policy_version,
                           "templates": r.template_version},
                 pipeline_ms=r.pipeline_ms, deliveries=t.deliveries,
+                draft_history=[
+                    {"replaced_at": h.replaced_at.isoformat(), "replaced_by": h.replaced_by,
+                     "kb_version": h.kb_version, "template_version": h.template_version,
+                     "draft_reply": h.draft_reply}
+                    for h in store.draft_history(session=s, ticket_id=t.id)
+                ],
             )
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
@@ -354,6 +360,9 @@ def print_full(d: dict[str, Any], out: TextIO = sys.stdout) -> None:
         w("\n--- draft reply (for the customer) ---\n" + d["draft_reply"].rstrip() + "\n")
     if d.get("internal_note"):
         w("\n--- internal note (agents only) ---\n" + d["internal_note"].rstrip() + "\n")
+    for h in d.get("draft_history") or []:
+        w(f"\n(earlier draft, KB {h['kb_version']}, templates {h['template_version']}, replaced {h['replaced_at']} "
+          f"by {h['replaced_by']})\n")
 
 
 @_wrap_db_errors
@@ -376,6 +385,57 @@ def cmd_dlq_list(args: argparse.Namespace) -> int:
         for r in rows:
             ident = f"{r['source']}:{r['external_id']}" if r["external_id"] else "(no identity)"
             print(f"#{r['id']:<6} {r['error_type']:<13} {ident:<24} {r['reason'][:120]}")
+    return 0
+
+
+def parse_since(value: str) -> Any:
+    """ISO 8601 date/time (naive = UTC) or a relative age like 30m, 12h, 7d."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    m = re.fullmatch(r"(\d+)([mhd])", value.strip())
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        delta = {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n)}[unit]
+        return datetime.now(UTC) - delta
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise CLIError(f"--since takes an ISO 8601 date/time or an age like 12h or 7d, not {value!r}") from exc
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+@_wrap_db_errors
+def cmd_redraft(args: argparse.Namespace) -> int:
+    """Re-draft stored results with the current knowledge base and templates; old drafts go to history."""
+    from datetime import UTC, datetime
+
+    from triage import store
+    from triage.draft import build_draft
+    from triage.schemas import Evidence, Flag
+
+    since = parse_since(args.since)
+    cfg = _load_pipeline()
+
+    def build(ticket: Any, result: Any) -> store.NewDraft:
+        d = build_draft(
+            categories=list(result.categories), kb=cfg.kb, templates=cfg.templates,
+            requester_name=ticket.requester_name,
+            flags=[Flag.model_validate(f) for f in result.flags],
+            evidence=[Evidence.model_validate(e) for e in result.evidence],
+            needs_review=result.needs_review,
+        )
+        return store.NewDraft(d.text, d.html, d.internal_note, list(d.kb_entries), cfg.kb.version,
+                              cfg.templates.version)
+
+    stale = (cfg.kb.version, cfg.templates.version) if args.stale else None
+    with _db_session() as s:
+        n = store.redraft(session=s, since=since, build=build, now=datetime.now(UTC), only_stale=stale)
+        if args.dry_run:
+            s.rollback()
+    verb = "would re-draft" if args.dry_run else "re-drafted"
+    print(f"{verb} {n} result(s) updated since {since.isoformat()} (KB {cfg.kb.version}, templates "
+          f"{cfg.templates.version}); replaced drafts are kept in history")
     return 0
 
 
@@ -447,6 +507,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("id", help="SOURCE:EXTERNAL_ID or the numeric database id")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_show)
+
+    s = sub.add_parser("redraft", help="re-draft stored results after a KB or template change (history kept)")
+    s.add_argument("--since", required=True, help="results updated since: ISO 8601 date/time or an age (12h, 7d)")
+    s.add_argument("--stale", action="store_true",
+                   help="only results drafted with another KB or template version than the current one")
+    s.add_argument("--dry-run", action="store_true", help="count, change nothing")
+    s.set_defaults(func=cmd_redraft)
 
     s = sub.add_parser("db", help="database schema (Alembic migrations)")
     dsub = s.add_subparsers(dest="db_command", metavar="DB_COMMAND", required=True)
