@@ -54,6 +54,37 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=2, ge=0)
     db_echo: bool = False
 
+    # --- HTTP intake and read API (`triage serve`) ----------------------------------------------
+    # An endpoint whose secret is empty refuses every request (503): unsigned input is never accepted.
+    zendesk_webhook_secret: str = Field(default="", description="Zendesk webhook signing secret")
+    zendesk_timestamp_window_s: int = Field(default=300, ge=1, description="max clock skew of a signed request")
+    zammad_webhook_secret: str = Field(default="", description="Zammad webhook HMAC-SHA1 signature token")
+    freshdesk_webhook_token: str = Field(default="", description="shared token Freshdesk sends (Bearer/Basic)")
+    generic_webhook_token: str = Field(default="", description="bearer token for POST /webhooks/generic")
+    api_token: str = Field(default="", description="bearer token for the read API (GET /tickets/...)")
+    intake_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="largest webhook body")
+    intake_dedupe_ttl_s: int = Field(default=7 * 24 * 3600, ge=1, description="how long a delivery id is kept")
+    intake_dedupe_url: str = Field(
+        default="", description="Redis URL for delivery de-duplication; empty = the broker when it is Redis, "
+        "else an in-process LRU"
+    )
+    intake_ignore_tag: str = Field(
+        default="triage_done", description="events of tickets carrying this tag (our write-back marker) are ignored"
+    )
+
+    # --- write-back to the helpdesk (outbox relay) ----------------------------------------------
+    writeback_zendesk_url: str = Field(default="", description="https://SUBDOMAIN.zendesk.com; empty = off")
+    writeback_zendesk_email: str = Field(default="", description="API user e-mail (API-token auth)")
+    writeback_zendesk_token: str = Field(default="", description="API token (or OAuth token without e-mail)")
+    writeback_actor_id: str = Field(
+        default="", description="helpdesk user id of the write-back API user: intake ignores its own updates"
+    )
+    writeback_set_priority: bool = Field(default=True, description="also set the ticket priority")
+    writeback_max_attempts: int = Field(default=8, ge=1)
+    writeback_backoff_base_s: float = Field(default=2.0, gt=0)
+    writeback_backoff_max_s: float = Field(default=300.0, gt=0)
+    writeback_timeout_s: float = Field(default=10.0, gt=0)
+
     # --- logging ------------------------------------------------------------------------------
     log_format: Literal["json", "console", "auto"] = "auto"
     log_level: str = "INFO"
@@ -94,6 +125,11 @@ class Settings(BaseSettings):
         if scheme == "memory":
             return "memory"
         return "other"
+
+    @property
+    def writeback_sources(self) -> frozenset[str]:
+        """Sources whose results are written back (each needs a configured helpdesk client)."""
+        return frozenset({"zendesk"} if self.writeback_zendesk_url else ())
 
     @property
     def broker_dir(self) -> Path:
