@@ -192,3 +192,35 @@ class DraftHistory(Base):
 
 
 Index("ix_draft_history_ticket", DraftHistory.ticket_id)
+
+
+class Outbox(Base):
+    """A write-back to the helpdesk, written in the result's transaction and delivered by a relay.
+
+    One row per (ticket, result version): `idempotency_key` hashes what the helpdesk would be told, so a
+    redelivered or re-triaged ticket with the same verdict adds nothing. Status moves
+    pending → sending (leased) → sent | failed, or pending → superseded when a newer verdict arrives.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(255))
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+Index("ix_outbox_due", Outbox.status, Outbox.next_attempt_at)
+Index("ix_outbox_ticket", Outbox.ticket_id)
