@@ -7,26 +7,29 @@ so a ticket's row, result and flags commit together or not at all.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
+from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
+from triage import outbox
 from triage.contacts import is_well_known
 from triage.models import (
     ContactRecord,
     DeadLetter,
     DraftHistory,
     EscalationFlag,
+    Outbox,
     Ticket,
     TicketContact,
     TriageResult,
 )
 from triage.schemas import Contact, Evidence, Flag, TicketIn, TriageOutcome
+from triage.settings import get_settings
 
 
 def _insert(session: Session, table: Any) -> Any:
@@ -65,11 +68,13 @@ def save_outcomes(
     task_id: str | None = None,
     refine: Refine | None = None,
     repeat_reason: str = "",  # empty: the escalation policy's reason for the flag
+    outbox_sources: Collection[str] | None = None,
 ) -> dict[tuple[str, str], int]:
     """Upsert tickets, contacts, their current result and flags in the caller's transaction.
 
     Returns the ticket ids. With `refine`, tickets whose contacts were already reported by a
-    different requester get a `repeat_reported_contact` flag and are re-decided.
+    different requester get a `repeat_reported_contact` flag and are re-decided. Tickets from
+    `outbox_sources` (default: the sources with a write-back configured) get an outbox row.
     """
     if not items:
         return {}
@@ -179,7 +184,35 @@ def save_outcomes(
     session.execute(delete(EscalationFlag).where(EscalationFlag.ticket_id.in_(list(ids.values()))))
     if flag_rows:
         session.execute(_insert(session, EscalationFlag.__table__).values(flag_rows))
+    if outbox_sources is None:
+        outbox_sources = get_settings().writeback_sources
+    _write_outbox(session=session, batch=[it for it in batch if it.ticket.source in outbox_sources], ids=ids,
+                  now=now)
     return ids
+
+
+def _write_outbox(
+    *, session: Session, batch: Sequence[StoredItem], ids: dict[tuple[str, str], int], now: datetime
+) -> None:
+    """One pending write-back per (ticket, verdict), in the result's transaction; older pending ones superseded."""
+    if not batch:
+        return
+    rows = []
+    for it in batch:
+        key, payload = outbox.entry_for(it.ticket.source, it.ticket.external_id, it.outcome)
+        rows.append({"ticket_id": ids[it.ticket.key], "source": it.ticket.source,
+                     "external_id": it.ticket.external_id, "idempotency_key": key, "payload": payload,
+                     "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+                     "updated_at": now})
+    # A newer verdict makes an undelivered older one moot: the helpdesk should see the latest only.
+    session.execute(
+        update(Outbox)
+        .where(Outbox.ticket_id.in_([r["ticket_id"] for r in rows]), Outbox.status == "pending",
+               Outbox.idempotency_key.not_in([r["idempotency_key"] for r in rows]))
+        .values(status="superseded", updated_at=now)
+    )
+    session.execute(_insert(session, Outbox.__table__).values(rows)
+                    .on_conflict_do_nothing(index_elements=["idempotency_key"]))
 
 
 def _archive_replaced_drafts(*, session: Session, result_rows: list[dict[str, Any]], now: datetime) -> None:
