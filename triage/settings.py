@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     )
     task_max_retries: int = Field(default=8, ge=0)
     retry_backoff_max_s: int = Field(default=120, ge=1)
+    max_deliveries: int = Field(
+        default=5, ge=1, description="a message started this many times without finishing (its worker "
+        "process died each time) becomes a dead letter instead of looping"
+    )
     max_batch: int = Field(default=1000, ge=1, le=100_000, description="tickets per ingest_many")
 
     # --- database -----------------------------------------------------------------------------
