@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from triage import db, pipeline, store
+from triage import db, pipeline, store, writeback
 from triage.logging import configure_logging, get_logger
 from triage.schemas import TicketIn
 from triage.settings import Settings, get_settings
@@ -131,6 +131,8 @@ class TriageTask(Task):  # type: ignore[misc]
         except Exception as exc:
             self._on_store_failure(exc, settings)
             raise  # unreachable: _on_store_failure always raises
+        if items:  # outbox rows are committed: deliver them now (the relay is the safety net)
+            writeback.notify(self.app, {it.ticket.source for it in items})
         for it in items:
             o = it.outcome
             log.info("ticket_triaged", source=o.source, external_id=o.external_id, categories=o.categories,
@@ -277,6 +279,7 @@ def create_app(settings: Settings | None = None) -> Celery:
     )
     app.task(name=INGEST, bind=True, base=TriageTask)(_ingest)
     app.task(name=INGEST_MANY, bind=True, base=TriageTask)(_ingest_many)
+    app.task(name=writeback.WRITEBACK, bind=True, base=TriageTask)(writeback.writeback_task)
     return app
 
 
