@@ -371,7 +371,7 @@ def cmd_dlq_list(args: argparse.Namespace) -> int:
     from triage import store
 
     with _db_session() as s:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"id": d.id, "source": d.source, "external_id": d.external_id, "error_type": d.error_type,
              "reason": d.reason, "task": d.task_name, "created_at": d.created_at.isoformat()}
             for d in store.list_dead_letters(session=s, limit=args.limit)

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -38,7 +39,7 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
         engine = create_engine(url, echo=settings.db_echo, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             # WAL lets readers (CLI) run beside the worker's writer; busy_timeout waits for the lock
             # instead of failing; foreign keys are off by default in SQLite.
             cur = dbapi_conn.cursor()

@@ -391,7 +391,7 @@ def record_dead_letter(
         created_at=now,
     )
     res = session.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]))
-    return bool(res.rowcount)
+    return bool(getattr(res, "rowcount", 0))
 
 
 def _identity_of(payload: Any) -> tuple[str | None, str | None]:
@@ -409,7 +409,7 @@ def _identity_of(payload: Any) -> tuple[str | None, str | None]:
 # reads
 
 
-def results_query(*, category: str | None = None, escalated: bool | None = None) -> Select[tuple[Ticket]]:
+def results_query(*, category: str | None = None, escalated: bool | None = None) -> Select[Any]:
     """Tickets with a result, newest first, optionally filtered."""
     q = (
         select(Ticket)
