@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 from celery import Celery, Task, signals
-from celery.exceptions import Reject
+from celery.exceptions import Ignore, Reject
 from kombu import Exchange, Queue
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -25,6 +25,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from triage import db, pipeline, store, writeback
 from triage.logging import configure_logging, get_logger
+from triage.reliability import delivery_counter
 from triage.schemas import TicketIn
 from triage.settings import Settings, get_settings
 
@@ -59,6 +60,15 @@ def backoff_seconds(retries: int, cap: float, base: float = 1.0) -> float:
     return random.uniform(0, min(cap, base * (2**retries)))
 
 
+def backoff_cap(settings: Settings) -> float:
+    """The retry delay cap. On Redis a countdown held past the visibility timeout is redelivered to
+    another worker while this one still waits on it, so the cap stays well under it."""
+    cap = float(settings.retry_backoff_max_s)
+    if settings.broker_kind == "redis":
+        cap = min(cap, settings.visibility_timeout_s / 2)
+    return cap
+
+
 @lru_cache(maxsize=1)
 def pipeline_config() -> pipeline.PipelineConfig:
     """The pipeline configuration, loaded once per process."""
@@ -81,6 +91,38 @@ class TriageTask(Task):  # type: ignore[misc]
     reject_on_worker_lost = True
     ignore_result = True
     typing = False  # argument errors are ours to dead-letter, not Celery's to raise before we run
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Count this delivery; a message that keeps killing its worker becomes a dead letter."""
+        settings = get_settings()
+        kind, url = settings.broker_kind, settings.effective_broker_url
+        n = delivery_counter.start(self.request, kind, url)
+        try:
+            if n > settings.max_deliveries:
+                task_id = self.request.id or "local"
+                reason = (f"crash loop: delivery {n} of a message whose earlier {n - 1} deliveries never "
+                          f"finished (worker process died); the limit is {settings.max_deliveries} "
+                          "(TRIAGE_MAX_DELIVERIES)")
+                self._dead_letter_only(
+                    [(f"{task_id}:r{self.request.retries or 0}:crash_loop", {"args": list(args), "kwargs": kwargs},
+                      reason, "crash_loop")], now=datetime.now(UTC), task_id=task_id)
+                return {"stored": 0, "dead": 1}
+            return super().__call__(*args, **kwargs)
+        finally:
+            delivery_counter.finish(self.request, kind, url)
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        """Last resort: an unexpected error in the shell itself. The message is acked, so keep it."""
+        try:
+            with db.session_scope() as session:
+                store.record_dead_letter(
+                    session=session, dedupe_key=f"{task_id}:r{self.request.retries or 0}:error",
+                    payload={"args": list(args or ()), "kwargs": dict(kwargs or {})},
+                    reason=f"task error: {type(exc).__name__}: {exc}"[:4000], error_type="task_error",
+                    now=datetime.now(UTC), task_name=self.name, task_id=task_id,
+                )
+        except Exception:
+            log.exception("task_error_not_recorded", task_id=task_id)
 
     def reject_envelope(self, payload: Any, reason: str) -> dict[str, int]:
         """The message itself is malformed (wrong arguments): one dead letter for all of it."""
@@ -160,19 +202,41 @@ class TriageTask(Task):  # type: ignore[misc]
             db.reset_engine()
         if is_transient(exc):
             retries = self.request.retries or 0
+            cap = backoff_cap(settings)
             if retries < settings.task_max_retries:
-                countdown = backoff_seconds(retries, settings.retry_backoff_max_s)
+                countdown = backoff_seconds(retries, cap)
                 log.warning("store_retry", error=f"{type(exc).__name__}: {exc}"[:500], retries=retries,
                             countdown=round(countdown, 2))
-                raise self.retry(exc=exc, countdown=countdown, max_retries=settings.task_max_retries)
-            # Out of retries but the failure is still transient (e.g. a long outage): put the message
-            # back rather than lose it. The broker redelivers it; the ledger stays exact.
-            log.error("store_unavailable_requeue", error=f"{type(exc).__name__}: {exc}"[:500])
-            time.sleep(min(settings.retry_backoff_max_s, 5))
-            raise Reject(str(exc), requeue=True) from exc
-        # A permanent store error is a bug; requeueing would loop. Record it if the store can.
+            else:
+                # Out of retries but still transient (a long outage): keep retrying at the cap rather
+                # than lose the message. A retry is a new message (fresh delivery count), unlike a
+                # requeue, which a quorum queue would count as a failed delivery.
+                countdown = random.uniform(cap / 2, cap)
+                log.error("store_unavailable", error=f"{type(exc).__name__}: {exc}"[:500], retries=retries,
+                          countdown=round(countdown, 2))
+            try:
+                raise self.retry(exc=exc, countdown=countdown, max_retries=max(retries + 1,
+                                                                                settings.task_max_retries))
+            except Reject as rej:
+                # Celery rejects *without* requeue when the retry cannot be published (broker down):
+                # put the original back instead; the broker redelivers it.
+                log.error("retry_not_published_requeue", error=str(rej.reason)[:300])
+                raise Reject(str(exc), requeue=True) from exc
+        # A permanent store error is a bug; requeueing would loop. Keep the message as a dead letter.
         log.exception("store_failed_permanently", error=f"{type(exc).__name__}: {exc}"[:500])
-        raise Reject(str(exc), requeue=False) from exc
+        task_id = self.request.id or "local"
+        try:
+            with db.session_scope() as session:
+                store.record_dead_letter(
+                    session=session, dedupe_key=f"{task_id}:r{self.request.retries or 0}:store_error",
+                    payload={"args": list(self.request.args or ()), "kwargs": dict(self.request.kwargs or {})},
+                    reason=f"store error: {type(exc).__name__}: {exc}"[:4000], error_type="store_error",
+                    now=datetime.now(UTC), task_name=self.name, task_id=task_id,
+                )
+        except Exception:
+            log.exception("store_error_not_recorded")
+            raise Reject(str(exc), requeue=False) from exc
+        raise Ignore() from exc  # recorded: acknowledge the message
 
 
 def _ingest(self: TriageTask, *args: Any, **kwargs: Any) -> dict[str, int]:
@@ -270,6 +334,8 @@ def create_app(settings: Settings | None = None) -> Celery:
         worker_max_tasks_per_child=settings.worker_max_tasks_per_child or None,
         worker_max_memory_per_child=settings.worker_max_memory_per_child_kib or None,
         worker_hijack_root_logger=False,
+        # Messages Celery cannot run (bad JSON, pickle, unknown task, missing headers) → dead letters.
+        worker_consumer="triage.reliability:TriageConsumer",
         worker_redirect_stdouts=False,
         worker_enable_remote_control=kind not in {"filesystem", "memory"},
         worker_send_task_events=False,
