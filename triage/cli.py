@@ -451,6 +451,45 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_eval(args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """HTTP intake and read API (uvicorn)."""
+    import uvicorn
+
+    from triage.api import create_api
+
+    settings = get_settings()
+    app = create_api(settings)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=(args.loglevel or settings.log_level).lower(),
+                access_log=args.access_log, timeout_graceful_shutdown=10, server_header=False)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the message contract as JSON Schema."""
+    from triage.contract import message_schema, ticket_schema
+
+    print(json.dumps(ticket_schema() if args.ticket_only else message_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+@_wrap_db_errors
+def cmd_writeback(args: argparse.Namespace) -> int:
+    """Deliver outbox rows to the helpdesk, or show their status."""
+    from triage import writeback
+
+    if args.wb_command == "status":
+        with _db_session() as s:
+            counts = writeback.status_counts(session=s)
+        print(json.dumps(counts) if args.json else
+              (", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "outbox is empty"))
+        return 0
+    if not get_settings().writeback_sources:
+        raise CLIError("no write-back target configured: set TRIAGE_WRITEBACK_ZENDESK_URL (and the token)")
+    stats = writeback.run_relay(interval=args.interval, once=args.once, limit=args.limit)
+    print(json.dumps(stats))
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -495,6 +534,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--compare", metavar="OLD_CONFIG", default=None,
                    help="also run the rules in OLD_CONFIG (a config directory) and list tickets that flip")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("serve", help="HTTP intake (helpdesk webhooks) and read API")
+    s.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    s.add_argument("--loglevel", "-l", default=None, help="log level (TRIAGE_LOG_LEVEL)")
+    s.add_argument("--access-log", action="store_true", help="log every request")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("schema", help="print the message contract as JSON Schema (for producers in any language)")
+    s.add_argument("--ticket-only", action="store_true", help="only the ticket object's schema")
+    s.set_defaults(func=cmd_schema)
+
+    s = sub.add_parser("writeback", help="write results back to the helpdesk (outbox relay)")
+    wsub = s.add_subparsers(dest="wb_command", metavar="WRITEBACK_COMMAND", required=True)
+    w = wsub.add_parser("run", help="deliver due outbox rows; keeps polling unless --once")
+    w.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
+    w.add_argument("--interval", type=float, default=5.0, help="seconds between polls (default 5)")
+    w.add_argument("--limit", type=int, default=50, help="rows claimed per batch (default 50)")
+    w.set_defaults(func=cmd_writeback)
+    w = wsub.add_parser("status", help="outbox rows by status")
+    w.add_argument("--json", action="store_true")
+    w.set_defaults(func=cmd_writeback)
 
     s = sub.add_parser("results", help="recent results, newest first")
     s.add_argument("--category", choices=["scam_suspicion", "off_platform_payment"], default=None)
@@ -545,7 +606,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from triage.logging import configure_logging
 
         settings = get_settings()
-        configure_logging(settings.log_level if args.command == "worker" else "WARNING", settings.log_format)
+        configure_logging(settings.log_level if args.command in {"worker", "serve", "writeback"} else "WARNING",
+                          settings.log_format)
         return int(args.func(args))
     except CLIError as exc:
         print(f"triage: error: {exc}", file=sys.stderr)
