@@ -1,0 +1,182 @@
+"""Test helpers for the helpdesk integration: published payloads, signed requests, a recording HTTP server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from tests.conftest import SHARED
+from triage.intake.signatures import sign_hub_sha1, sign_zendesk
+
+WEBHOOKS = SHARED / "webhooks"
+
+ZENDESK_SECRET = "zd-test-signing-secret"
+ZAMMAD_SECRET = "zammad-test-token"
+FRESHDESK_TOKEN = "fd-test-token"
+GENERIC_TOKEN = "generic-test-token"
+API_TOKEN = "api-test-token"
+
+
+def published(name: str) -> bytes:
+    """A real payload from shared/webhooks (bytes as published); skip when the folder is absent."""
+    path = WEBHOOKS / name
+    if not path.exists():
+        pytest.skip(f"published webhook payloads not found at {WEBHOOKS} (set TRIAGE_SHARED_DIR)")
+    return path.read_bytes()
+
+
+def zendesk_headers(body: bytes, *, secret: str = ZENDESK_SECRET, ts: str | None = None,
+                    invocation: str | None = "inv-1") -> dict[str, str]:
+    ts = ts or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    h = {"Content-Type": "application/json", "X-Zendesk-Webhook-Signature": sign_zendesk(secret, ts, body),
+         "X-Zendesk-Webhook-Signature-Timestamp": ts, "User-Agent": "Zendesk Webhook"}
+    if invocation:
+        h["X-Zendesk-Webhook-Invocation-Id"] = invocation
+    return h
+
+
+def zammad_headers(body: bytes, *, secret: str = ZAMMAD_SECRET, delivery: str | None = "d-1") -> dict[str, str]:
+    h = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "Zammad User Agent",
+         "X-Zammad-Trigger": "triage", "X-Hub-Signature": sign_hub_sha1(secret, body)}
+    if delivery:
+        h["X-Zammad-Delivery"] = delivery
+    return h
+
+
+def dumps(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode()
+
+
+class FakeCelery:
+    """Records send_task calls; can be told to fail (broker down)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.fail = False
+
+    def send_task(self, name: str, **kw: Any) -> None:
+        if self.fail:
+            raise ConnectionError("broker down")
+        self.sent.append((name, kw))
+
+    @property
+    def tickets(self) -> list[dict[str, Any]]:
+        return [kw["args"][0] for _, kw in self.sent]
+
+
+# --- a recording helpdesk API --------------------------------------------------------------------
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class RecordingServer:
+    """Threaded HTTP server on 127.0.0.1 (random port) recording requests; `script` holds the statuses
+    to answer next (then 200). A status of 0 means: hang longer than the client's timeout."""
+
+    requests: list[Recorded] = field(default_factory=list)
+    script: list[int] = field(default_factory=list)
+    hang_s: float = 3.0
+    _server: ThreadingHTTPServer | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> RecordingServer:
+        rec = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self) -> None:
+                self._handle()
+
+            def do_POST(self) -> None:
+                self._handle()
+
+            def _handle(self) -> None:
+                n = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(n) if n else b""
+                try:
+                    body: Any = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw.decode(errors="replace")
+                with rec._lock:
+                    rec.requests.append(Recorded(self.command, self.path, {k.lower(): v for k, v in
+                                                                           self.headers.items()}, body))
+                    status = rec.script.pop(0) if rec.script else 200
+                if status == 0:
+                    import time
+
+                    time.sleep(rec.hang_s)
+                    status = 200
+                payload = json.dumps({"ticket": {"id": 1}} if status < 300 else
+                                     {"error": "RecordInvalid" if status < 500 else "Internal"}).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+@pytest.fixture
+def recording_server() -> Iterator[RecordingServer]:
+    srv = RecordingServer().start()
+    yield srv
+    srv.stop()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def intake_client(clock: Any = None, **overrides: Any) -> tuple[Any, FakeCelery]:
+    """A TestClient on the intake app with every secret set, a fake Celery and an in-memory de-dup."""
+    from fastapi.testclient import TestClient
+
+    from triage.api import create_api
+    from triage.intake.dedupe import MemoryDedupe
+    from triage.settings import Settings
+
+    values: dict[str, Any] = {"zendesk_webhook_secret": ZENDESK_SECRET, "zammad_webhook_secret": ZAMMAD_SECRET,
+                              "freshdesk_webhook_token": FRESHDESK_TOKEN, "generic_webhook_token": GENERIC_TOKEN,
+                              "api_token": API_TOKEN, **overrides}
+    fc = FakeCelery()
+    kwargs: dict[str, Any] = {"celery_app": fc, "dedupe_store": MemoryDedupe(3600)}
+    if clock is not None:
+        kwargs["clock"] = clock
+    return TestClient(create_api(Settings(**values), **kwargs)), fc
