@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -147,13 +146,6 @@ class RecordingServer:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
-
-
-@pytest.fixture
-def recording_server() -> Iterator[RecordingServer]:
-    srv = RecordingServer().start()
-    yield srv
-    srv.stop()
 
 
 def free_port() -> int:
