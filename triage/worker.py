@@ -103,9 +103,12 @@ class TriageTask(Task):  # type: ignore[misc]
                 reason = (f"crash loop: delivery {n} of a message whose earlier {n - 1} deliveries never "
                           f"finished (worker process died); the limit is {settings.max_deliveries} "
                           "(TRIAGE_MAX_DELIVERIES)")
+                # One ticket is stored as itself (identity, replay as triage.ingest); else the envelope.
+                payload = args[0] if self.name == INGEST and len(args) == 1 and not kwargs else \
+                    {"args": list(args), "kwargs": kwargs}
                 self._dead_letter_only(
-                    [(f"{task_id}:r{self.request.retries or 0}:crash_loop", {"args": list(args), "kwargs": kwargs},
-                      reason, "crash_loop")], now=datetime.now(UTC), task_id=task_id)
+                    [(f"{task_id}:r{self.request.retries or 0}:crash_loop", payload, reason, "crash_loop")],
+                    now=datetime.now(UTC), task_id=task_id)
                 return {"stored": 0, "dead": 1}
             return super().__call__(*args, **kwargs)
         finally:
