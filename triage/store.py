@@ -455,3 +455,23 @@ def counts(*, session: Session) -> dict[str, int]:
 def list_dead_letters(*, session: Session, limit: int = 50) -> list[DeadLetter]:
     """Newest dead letters first."""
     return list(session.scalars(select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)))
+
+
+def get_dead_letter(*, session: Session, dead_letter_id: int) -> DeadLetter | None:
+    """One dead letter by id."""
+    return session.get(DeadLetter, dead_letter_id)
+
+
+def dead_letters_to_replay(*, session: Session, include_replayed: bool = False) -> list[DeadLetter]:
+    """Dead letters not yet replayed (all of them with `include_replayed`), oldest first."""
+    q = select(DeadLetter).order_by(DeadLetter.id)
+    if not include_replayed:
+        q = q.where(DeadLetter.replayed_at.is_(None))
+    return list(session.scalars(q))
+
+
+def mark_replayed(*, session: Session, dead_letter_id: int, now: datetime) -> None:
+    """Record that a dead letter's payload was re-enqueued."""
+    dl = session.get(DeadLetter, dead_letter_id)
+    if dl is not None:
+        dl.replayed_at = now
