@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -373,7 +374,8 @@ def cmd_dlq_list(args: argparse.Namespace) -> int:
     with _db_session() as s:
         rows: list[dict[str, Any]] = [
             {"id": d.id, "source": d.source, "external_id": d.external_id, "error_type": d.error_type,
-             "reason": d.reason, "task": d.task_name, "created_at": d.created_at.isoformat()}
+             "reason": d.reason, "task": d.task_name, "created_at": d.created_at.isoformat(),
+             "replayed_at": d.replayed_at.isoformat() if d.replayed_at else None}
             for d in store.list_dead_letters(session=s, limit=args.limit)
         ]
     if args.json:
@@ -384,8 +386,93 @@ def cmd_dlq_list(args: argparse.Namespace) -> int:
     else:
         for r in rows:
             ident = f"{r['source']}:{r['external_id']}" if r["external_id"] else "(no identity)"
-            print(f"#{r['id']:<6} {r['error_type']:<13} {ident:<24} {r['reason'][:120]}")
+            mark = " (replayed)" if r["replayed_at"] else ""
+            print(f"#{r['id']:<6} {r['error_type']:<18} {ident:<24} {r['reason'][:120]}{mark}")
     return 0
+
+
+@_wrap_db_errors
+def cmd_dlq_show(args: argparse.Namespace) -> int:
+    """One dead letter in full: reason, identity, task, stored payload."""
+    from triage import store
+
+    with _db_session() as s:
+        d = store.get_dead_letter(session=s, dead_letter_id=args.id)
+        if d is None:
+            raise CLIError(f"no dead letter #{args.id}")
+        data = {"id": d.id, "error_type": d.error_type, "reason": d.reason, "source": d.source,
+                "external_id": d.external_id, "task": d.task_name, "task_id": d.task_id,
+                "dedupe_key": d.dedupe_key, "created_at": d.created_at.isoformat(),
+                "replayed_at": d.replayed_at.isoformat() if d.replayed_at else None, "payload": d.payload}
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    for key in ("id", "error_type", "reason", "source", "external_id", "task", "task_id", "dedupe_key",
+                "created_at", "replayed_at"):
+        print(f"{key + ':':<13} {data[key] if data[key] is not None else '-'}")
+    payload = data["payload"]
+    with contextlib.suppress(ValueError):
+        payload = json.dumps(json.loads(payload), ensure_ascii=False, indent=2)
+    if len(payload) > args.max_chars:
+        payload = payload[:args.max_chars] + f"\n… ({len(data['payload'])} characters; --json shows all)"
+    print("payload:\n" + payload)
+    return 0
+
+
+@_wrap_db_errors
+def cmd_dlq_replay(args: argparse.Namespace) -> int:
+    """Re-enqueue dead letters' stored payloads; each is marked replayed, and skipped next time."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from triage import store
+    from triage.reliability import NotReplayable, replay_plan
+    from triage.worker import create_app
+
+    if (args.id is None) == (not args.all):
+        raise CLIError("give a dead-letter ID or --all")
+    settings = get_settings()
+    with _db_session() as s:
+        if args.all:
+            rows = store.dead_letters_to_replay(session=s, include_replayed=args.force)
+        else:
+            one = store.get_dead_letter(session=s, dead_letter_id=args.id)
+            if one is None:
+                raise CLIError(f"no dead letter #{args.id}")
+            rows = [one]
+        todo = [(d.id, d.error_type, d.task_name, d.payload, d.replayed_at) for d in rows]
+    app = create_app()
+    replayed = skipped = failed = 0
+    for dl_id, error_type, task_name, payload, replayed_at in todo:
+        if replayed_at is not None and not args.force:
+            print(f"#{dl_id}: already replayed at {replayed_at.isoformat()} (--force replays again)")
+            skipped += 1
+            continue
+        try:
+            plan = replay_plan(error_type=error_type, task_name=task_name, payload_text=payload,
+                               max_batch=settings.max_batch)
+        except NotReplayable as exc:
+            print(f"#{dl_id}: not replayable: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.dry_run:
+            print(f"#{dl_id}: would send {len(plan)} message(s): {', '.join(m.task for m in plan)}")
+            continue
+        try:
+            # A fresh task id per replay: if it fails again its new dead letter does not collide.
+            run = uuid.uuid4().hex[:12]
+            for k, m in enumerate(plan):
+                app.send_task(m.task, args=m.args, kwargs=m.kwargs, queue=settings.queue,
+                              task_id=f"replay-{dl_id}-{run}-{k}")
+        except Exception as exc:
+            raise CLIError(f"could not enqueue to {_safe_url(settings.effective_broker_url)}: {exc}") from exc
+        with _db_session() as s:
+            store.mark_replayed(session=s, dead_letter_id=dl_id, now=datetime.now(UTC))
+        replayed += 1
+        print(f"#{dl_id}: replayed as {len(plan)} message(s) (task id replay-{dl_id}-{run}-*)")
+    if args.all:
+        print(f"replayed {replayed}, skipped {skipped}, not replayable {failed}")
+    return 1 if failed else 0
 
 
 def parse_since(value: str) -> Any:
@@ -596,6 +683,17 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--limit", type=int, default=50)
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_dlq_list)
+    d = dq.add_parser("show", help="one dead letter in full, with its stored payload")
+    d.add_argument("id", type=int)
+    d.add_argument("--json", action="store_true", help="everything, payload untruncated")
+    d.add_argument("--max-chars", type=int, default=4000, help="truncate the payload shown (default 4000)")
+    d.set_defaults(func=cmd_dlq_show)
+    d = dq.add_parser("replay", help="re-enqueue stored payloads (idempotent: replayed ones are skipped)")
+    d.add_argument("id", type=int, nargs="?", default=None, help="dead-letter id")
+    d.add_argument("--all", action="store_true", help="every dead letter not replayed yet")
+    d.add_argument("--force", action="store_true", help="replay even if already replayed")
+    d.add_argument("--dry-run", action="store_true", help="say what would be sent")
+    d.set_defaults(func=cmd_dlq_replay)
     return p
 
 
