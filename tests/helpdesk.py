@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,7 +89,9 @@ class RecordingServer:
 
     requests: list[Recorded] = field(default_factory=list)
     script: list[int] = field(default_factory=list)
+    by_path: dict[str, list[int]] = field(default_factory=dict)  # per-path scripts, consulted first
     hang_s: float = 3.0
+    delay_s: float = 0.0
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -118,10 +121,11 @@ class RecordingServer:
                 with rec._lock:
                     rec.requests.append(Recorded(self.command, self.path, {k.lower(): v for k, v in
                                                                            self.headers.items()}, body))
-                    status = rec.script.pop(0) if rec.script else 200
+                    script = rec.by_path.get(self.path) or rec.script
+                    status = script.pop(0) if script else 200
+                if rec.delay_s:
+                    time.sleep(rec.delay_s)
                 if status == 0:
-                    import time
-
                     time.sleep(rec.hang_s)
                     status = 200
                 payload = json.dumps({"ticket": {"id": 1}} if status < 300 else
@@ -141,6 +145,10 @@ class RecordingServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def for_path(self, path: str) -> list[Recorded]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
 
     def stop(self) -> None:
         if self._server is not None:
@@ -172,3 +180,50 @@ def intake_client(clock: Any = None, **overrides: Any) -> tuple[Any, FakeCelery]
     if clock is not None:
         kwargs["clock"] = clock
     return TestClient(create_api(Settings(**values), **kwargs)), fc
+
+
+class ServeProcess:
+    """A real `python -m triage serve` (uvicorn) child process on a free loopback port."""
+
+    def __init__(self, env: dict[str, str], log_path: Any, cmd: list[str] | None = None) -> None:
+        import sys
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.cmd = cmd or [sys.executable, "-m", "triage", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.env = env
+        self.log_path = log_path
+        self.proc: Any = None
+
+    def start(self, timeout: float = 30) -> ServeProcess:
+        import subprocess
+        import urllib.request
+
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"triage serve exited {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError(f"triage serve did not answer /healthz in {timeout}s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+
+    def log(self) -> str:
+        from pathlib import Path
+
+        p = Path(self.log_path)
+        return p.read_text(errors="replace") if p.exists() else ""
