@@ -4,12 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install demo test unit integration lint typecheck bench clean
+.PHONY: help install demo test unit integration chaos soak lint typecheck bench clean
 
 help:
 	@echo "make demo   - install into $(VENV), migrate an embedded SQLite DB, run sample tickets through a real worker"
 	@echo "make test   - the whole test suite (integration tests skip without services unless TRIAGE_REQUIRE_SERVICES=1)"
-	@echo "make lint / typecheck / bench / clean"
+	@echo "make chaos  - only the chaos tests (kill -9, outages, poison), printing ledger figures"
+	@echo "make lint / typecheck / bench / soak / clean"
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PY=python3.11)")'
@@ -31,6 +32,13 @@ unit: $(STAMP)
 
 integration: $(STAMP)
 	$(BIN)/python -m pytest tests/integration
+
+# Part of `make test` too; this runs only the chaos suite and shows each scenario's LEDGER line.
+chaos: $(STAMP)
+	$(BIN)/python -m pytest tests/chaos -m chaos -s -q
+
+soak: $(STAMP)
+	$(BIN)/python benchmarks/soak_memory.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
