@@ -53,6 +53,19 @@ class Settings(BaseSettings):
     )
     max_batch: int = Field(default=1000, ge=1, le=100_000, description="tickets per ingest_many")
 
+    # --- throughput: worker-side batching of single-ticket messages, metrics ---------------------
+    single_batching: bool = Field(
+        default=False, description="buffer triage.ingest messages in the worker and store them in shared "
+        "transactions (acked only after commit)"
+    )
+    batch_flush_every: int = Field(default=100, ge=1, le=10_000, description="batched singles: flush at this many")
+    batch_flush_interval_ms: int = Field(
+        default=50, ge=1, le=60_000, description="batched singles: flush at least this often (bounds latency)"
+    )
+    metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="Prometheus metrics on this port of the worker; 0 = off"
+    )
+
     # --- database -----------------------------------------------------------------------------
     db_pool_size: int = Field(default=2, ge=1)
     db_max_overflow: int = Field(default=2, ge=0)
