@@ -44,18 +44,40 @@ class FlagRule:
     all_categories: tuple[str, ...] = ()
     min_scores: Mapping[str, float] | None = None
     external: bool = False  # decided outside the pure pipeline, arrives via extra_flags
+    all_signals: tuple[str, ...] = ()
+    # `when` given as a list: further condition sets, any of which also decides the flag (an OR).
+    alternatives: tuple[FlagRule, ...] = ()
 
     def decide(self, c: Classification) -> list[Evidence] | None:
-        """Evidence when every condition holds, else None. Conditions: AND across keys, ANY within a list."""
+        """Evidence when every condition holds, else None. Conditions: AND across keys, ANY within a list.
+
+        With `alternatives` (a list under `when`), the first condition set that holds decides.
+        """
         if self.external:
             return None
+        ev = self._decide_one(c)
+        if ev is not None:
+            return ev
+        for alt in self.alternatives:
+            ev = alt._decide_one(c)
+            if ev is not None:
+                return ev
+        return None
+
+    def _decide_one(self, c: Classification) -> list[Evidence] | None:
         evidence: list[Evidence] = []
+        if self.all_signals:
+            if not all(s in c.signals for s in self.all_signals):
+                return None
+            for s in self.all_signals:
+                evidence.extend(c.signals[s])
         if self.any_signals:
             hit = [s for s in self.any_signals if s in c.signals]
             if not hit:
                 return None
             for s in hit:
-                evidence.extend(c.signals[s])
+                if s not in self.all_signals:
+                    evidence.extend(c.signals[s])
         if self.any_categories and not any(cat in c.categories for cat in self.any_categories):
             return None
         if self.all_categories and not all(cat in c.categories for cat in self.all_categories):
@@ -94,7 +116,8 @@ class EscalationPolicy:
     def unknown_signals(self, rules: RuleSet) -> list[str]:
         """Signals the policy refers to that the rule set does not define (a cross-config typo check)."""
         known = set(rules.signal_names)
-        return sorted({s for f in self.flags for s in f.any_signals if s not in known})
+        rules_ = [r for f in self.flags for r in (f, *f.alternatives)]
+        return sorted({s for r in rules_ for s in (*r.any_signals, *r.all_signals) if s not in known})
 
 
 @dataclass(frozen=True)
@@ -214,38 +237,58 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                 raise err([*w, "when"], "an external flag is decided outside the pipeline; drop `when`")
             flags.append(FlagRule(name=name, reason=reason.strip(), external=True))
             continue
-        if not isinstance(when, dict) or not when:
-            raise err([*w, "when"], "must be a mapping of conditions")
-        allowed = {"any_signals", "any_categories", "all_categories", "min_scores"}
-        if set(when) - allowed:
-            raise err(
-                [*w, "when", sorted(set(when) - allowed)[0]],
-                f"unknown condition (allowed: {sorted(allowed)})",
+        whens = when if isinstance(when, list) else [when]
+        if not whens:
+            raise err([*w, "when"], "must be a mapping of conditions (or a non-empty list of them)")
+        rules_: list[FlagRule] = []
+        for k, cond in enumerate(whens):
+            wk: list[str | int] = [*w, "when", k] if isinstance(when, list) else [*w, "when"]
+            if not isinstance(cond, dict) or not cond:
+                raise err(wk, "must be a mapping of conditions")
+            allowed = {"any_signals", "all_signals", "any_categories", "all_categories", "min_scores"}
+            if set(cond) - allowed:
+                raise err(
+                    [*wk, sorted(set(cond) - allowed)[0]],
+                    f"unknown condition (allowed: {sorted(allowed)})",
+                )
+            cats = str_list([*wk, "any_categories"], cond.get("any_categories"))
+            all_cats = str_list([*wk, "all_categories"], cond.get("all_categories"))
+            for key, lst in (("any_categories", cats), ("all_categories", all_cats)):
+                for cat in lst:
+                    if cat not in CATEGORIES:
+                        raise err([*wk, key], f"unknown category {cat!r}")
+            min_scores = cond.get("min_scores")
+            if min_scores is not None:
+                if not isinstance(min_scores, dict) or not min_scores:
+                    raise err([*wk, "min_scores"], "must be a mapping category: score")
+                for cat, v in min_scores.items():
+                    if cat not in CATEGORIES:
+                        raise err([*wk, "min_scores", str(cat)], f"unknown category {cat!r}")
+                    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
+                        raise err([*wk, "min_scores", str(cat)], f"must be a score in [0, 1], got {v!r}")
+                min_scores = {str(k): float(v) for k, v in min_scores.items()}
+            rules_.append(
+                FlagRule(
+                    name=name,
+                    reason=reason.strip(),
+                    any_signals=str_list([*wk, "any_signals"], cond.get("any_signals")),
+                    all_signals=str_list([*wk, "all_signals"], cond.get("all_signals")),
+                    any_categories=cats,
+                    all_categories=all_cats,
+                    min_scores=min_scores,
+                )
             )
-        cats = str_list([*w, "when", "any_categories"], when.get("any_categories"))
-        all_cats = str_list([*w, "when", "all_categories"], when.get("all_categories"))
-        for key, lst in (("any_categories", cats), ("all_categories", all_cats)):
-            for cat in lst:
-                if cat not in CATEGORIES:
-                    raise err([*w, "when", key], f"unknown category {cat!r}")
-        min_scores = when.get("min_scores")
-        if min_scores is not None:
-            if not isinstance(min_scores, dict) or not min_scores:
-                raise err([*w, "when", "min_scores"], "must be a mapping category: score")
-            for cat, v in min_scores.items():
-                if cat not in CATEGORIES:
-                    raise err([*w, "when", "min_scores", str(cat)], f"unknown category {cat!r}")
-                if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
-                    raise err([*w, "when", "min_scores", str(cat)], f"must be a score in [0, 1], got {v!r}")
-            min_scores = {str(k): float(v) for k, v in min_scores.items()}
+        first, *rest = rules_
         flags.append(
             FlagRule(
-                name=name,
-                reason=reason.strip(),
-                any_signals=str_list([*w, "when", "any_signals"], when.get("any_signals")),
-                any_categories=cats,
-                all_categories=all_cats,
-                min_scores=min_scores,
+                name=first.name,
+                reason=first.reason,
+                any_signals=first.any_signals,
+                all_signals=first.all_signals,
+                any_categories=first.any_categories,
+                all_categories=first.all_categories,
+                min_scores=first.min_scores,
+                alternatives=tuple(rest),
             )
         )
     names = {f.name for f in flags}

@@ -261,6 +261,71 @@ EXAMPLES: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
+# Behaviours added when generalising beyond the dev set (each with its near-miss negatives).
+_MORE: dict[str, tuple[list[str], list[str]]] = {
+    "payment_via_rail": (
+        [
+            "the buyer tipped me 40 bucks on venmo",
+            "he wants to pay the last milestone by PayPal Friends & Family",
+            "Il cliente mi ha pagato con bonifico diretto",
+            "me pagó por transferencia bancaria",
+            "he said he'd just Zelle me the extra hours",
+            "200 USDT per month paid to your wallet",
+        ],
+        [
+            "I withdrew my earnings to PayPal",
+            "I chose the Wise transfer method and it is pending",
+            "they asked me to pay the fee via Skrill",
+            "docs for a USDT payment gateway",
+        ],
+    ),
+    "suspicious_counterparty": (
+        [
+            "I got a job offer from a client who seems suspicious",
+            "pretty sure it's bait",
+            "Me parece una estafa",
+            "this recruiter looks fake",
+        ],
+        ["I read about fake recruiters on reddit", "is this refund normal?"],
+    ),
+    "upfront_fee": (
+        [
+            "they said I need to buy their training course for $150",
+            "credentials from their partner site, costs $89",
+            "preciso pagar R$ 300 por um treinamento",
+            "je dois obtenir leur certification qui coûte 60 €",
+        ],
+        ["do I have to pay the arbitration fee?", "people being asked to pay for training, is that real?"],
+    ),
+    "move_chat_off_platform": (
+        ["me pidió que le escriba por Telegram", "dont reply here, text me", "add me on sk ype for details"],
+        ["I need to change my login email to my gmail", "build a Telegram bot for our shop"],
+    ),
+    "money_sent": (
+        ["I paid.", "pay 75 bucks on venmo and i did", "Li ho pagati con ricarica PostePay", "I sent 0.05 BTC"],
+        ["I bought 40 connects for $6", "enviei meus documentos para verificação", "el cliente quiere que le pague por pix"],
+    ),
+    "unpaid_work": (
+        ["I did the whole job for free", "today I saw my logo on his company's Instagram"],
+        ["Nothing has been paid outside yet", "I told them I won't pay for a job"],
+    ),
+    "pay_outside_platform": (
+        ["he paid it there instead of via the contract", "I've been doing work directly for an old client"],
+        ["If someday he asks to pay me outside the platform, what do I say?", "I've never taken payment outside"],
+    ),
+    "personal_data_request": (
+        ["he asked me to send a photo of my ID and a selfie"],
+        ["Do I need to upload a bank statement for my withdrawal?", "I want to withdraw to my bank account"],
+    ),
+    "scam_messenger": (["contact me on whatsapp"], ["we need a WhatsApp Business API integration"]),
+    "crypto_request": (["send 100 USDT to activate"], ["I built a crypto wallet UI for a client"]),
+}
+for _name, (_pos, _neg) in _MORE.items():
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
+
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
