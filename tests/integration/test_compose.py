@@ -42,7 +42,10 @@ def test_compose_file_matches_the_specification() -> None:
 def test_compose_has_the_expected_services() -> None:
     c = _compose()
     services = c["services"]
-    assert {"redis", "postgres", "migrate", "worker", "flower"} <= set(services)
+    assert {"redis", "postgres", "migrate", "worker", "flower", "intake"} <= set(services)
+    assert services["intake"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["intake"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "/healthz" in " ".join(services["intake"]["healthcheck"]["test"])
     assert "healthcheck" in services["redis"] and "healthcheck" in services["postgres"]
     assert services["worker"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
@@ -96,6 +99,33 @@ def test_compose_commands_against_local_services(tmp_path: Path, redis_url: str,
                app=app, single=True)
         wait_until(lambda: _counts(postgres_db)["results"] == 1, timeout=60, what="the ticket through compose",
                    on_timeout=lambda: logs.read_text(errors="replace"))
+
+        # The intake service's command, on a free port, with a webhook secret set: a signed Zendesk
+        # webhook goes through the worker into the database.
+        from tests.helpdesk import ZENDESK_SECRET, ServeProcess, dumps, free_port, zendesk_headers
+
+        port = str(free_port())
+        intake_cmd = [port if a == "8000" else a for a in services["intake"]["command"]]
+        intake_env = {**env, "TRIAGE_ZENDESK_WEBHOOK_SECRET": ZENDESK_SECRET}
+        intake = ServeProcess(intake_env, tmp_path / "intake.log", cmd=_exe(intake_cmd))
+        intake.url = f"http://127.0.0.1:{port}"
+        intake.start()
+        try:
+            body = dumps({"ticket": {"id": "compose-2", "subject": "Client wants to pay me on Telegram",
+                                     "description": "He asked me to continue on Telegram and pay outside."}})
+            r = urllib.request.urlopen(urllib.request.Request(
+                intake.url + "/webhooks/zendesk", data=body, method="POST",
+                headers=zendesk_headers(body, invocation=f"compose-{port}-{time.time_ns()}")),
+                timeout=10)
+            assert r.status == 202
+            wait_until(lambda: _counts(postgres_db)["results"] == 2, timeout=60, what="the webhook through compose",
+                       on_timeout=lambda: logs.read_text(errors="replace") + intake.log())
+            hc = [a.replace("8000", port)
+                  for a in services["intake"]["healthcheck"]["test"][1:]]
+            r2 = subprocess.run(_exe(hc), env=env, capture_output=True, text=True, timeout=30)
+            assert r2.returncode == 0, r2.stdout + r2.stderr
+        finally:
+            intake.stop()
 
         def flower_up() -> bool:
             try:
