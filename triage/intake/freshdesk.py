@@ -20,9 +20,9 @@ SOURCE = "freshdesk"
 def adapt(payload: Any, headers: Mapping[str, str]) -> Adapted:
     if not isinstance(payload, Mapping):
         raise IntakeError(422, "not_an_object", "the webhook body must be a JSON object")
-    root = payload.get("freshdesk_webhook")
-    if not isinstance(root, Mapping):
-        root = payload.get("ticket") if isinstance(payload.get("ticket"), Mapping) else payload
+    wrapped, ticket = payload.get("freshdesk_webhook"), payload.get("ticket")
+    root: Mapping[str, Any] = (wrapped if isinstance(wrapped, Mapping)
+                               else ticket if isinstance(ticket, Mapping) else payload)
     ext = text(first(root, ("ticket_id", "id")))
     event = text(first(root, ("triggered_event", "event")))
     updated = text(first(root, ("ticket_updated_at", "updated_at")))

@@ -17,5 +17,6 @@ def adapt(payload: Any, headers: Mapping[str, str]) -> Adapted:
         raise IntakeError(422, "not_an_object", "the body must be one ticket object (see `triage schema`)")
     ticket = payload["ticket"] if set(payload) == {"ticket"} and isinstance(payload["ticket"], Mapping) else payload
     delivery = headers.get("idempotency-key") or headers.get("x-triage-delivery")
-    meta = ticket.get("metadata") if isinstance(ticket.get("metadata"), Mapping) else {}
-    return Adapted(dict(ticket), delivery_id=delivery, actor_id=text(meta.get("actor_id")))
+    m = ticket.get("metadata")
+    actor = text(m.get("actor_id")) if isinstance(m, Mapping) else None
+    return Adapted(dict(ticket), delivery_id=delivery, actor_id=actor)

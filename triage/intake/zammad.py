@@ -18,7 +18,8 @@ _FROM = re.compile(r"^\s*\"?(?P<name>[^<\"]*?)\"?\s*<(?P<email>[^>]+)>\s*$")
 
 
 def _requester(ticket: Mapping[str, Any], article: Mapping[str, Any]) -> dict[str, Any] | None:
-    customer = ticket.get("customer") if isinstance(ticket.get("customer"), Mapping) else {}
+    c = ticket.get("customer")
+    customer: Mapping[str, Any] = c if isinstance(c, Mapping) else {}
     email = text(customer.get("email"))
     name = " ".join(p for p in (text(customer.get("firstname")), text(customer.get("lastname"))) if p) or None
     m = _FROM.match(str(article.get("from") or ""))
@@ -34,7 +35,8 @@ def adapt(payload: Any, headers: Mapping[str, str]) -> Adapted:
     ticket = payload.get("ticket")
     if not isinstance(ticket, Mapping):
         raise IntakeError(422, "missing_fields", "Zammad payload has no 'ticket' object")
-    article = payload.get("article") if isinstance(payload.get("article"), Mapping) else {}
+    a = payload.get("article")
+    article: Mapping[str, Any] = a if isinstance(a, Mapping) else {}
     delivery = headers.get("x-zammad-delivery")
     actor = text(ticket.get("updated_by_id"))
     if article.get("internal") is True:

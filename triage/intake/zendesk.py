@@ -51,7 +51,7 @@ def _event(payload: Mapping[str, Any], headers: Mapping[str, str]) -> Adapted:
         "subject": text(detail.get("subject")) or "",
         "body": detail.get("description") if isinstance(detail.get("description"), str) else "",
         "created_at": parse_time(detail.get("created_at")),
-        "channel": text(via.get("channel"))[:64] if isinstance(via, Mapping) and text(via.get("channel")) else None,
+        "channel": (text(via.get("channel")) or "")[:64] or None if isinstance(via, Mapping) else None,
         "tags": tag_list(detail.get("tags")),
         "metadata": {SOURCE: compact({
             "event_id": text(payload.get("id")), "event_type": etype, "account_id": text(payload.get("account_id")),
