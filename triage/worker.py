@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from triage import db, pipeline, store, writeback
+from triage import batching, db, metrics, pipeline, store, writeback
 from triage.logging import configure_logging, get_logger
 from triage.reliability import delivery_counter
 from triage.schemas import TicketIn
@@ -135,16 +135,17 @@ class TriageTask(Task):  # type: ignore[misc]
         )
         return {"stored": 0, "dead": 1}
 
-    def ingest_payloads(self, payloads: Sequence[Any]) -> dict[str, int]:
-        """Validate, triage and store a batch; invalid items become dead letters. One transaction."""
+    def ingest_payloads(self, payloads: Sequence[Any], *, keys: Sequence[str] | None = None,
+                        task_id: str | None = None) -> dict[str, int]:
+        """Validate, triage and store a batch; invalid items become dead letters. One transaction.
+        `keys`: each payload's dead-letter key (default `<task id>:<index>`; the batched task passes its own)."""
         settings = get_settings()
-        task_id = self.request.id or "local"
-        now = datetime.now(UTC)
+        task_id = task_id or self.request.id or "local"
         cfg = pipeline_config()
         items: list[store.StoredItem] = []
         dead: list[tuple[str, Any, str, str]] = []
         for i, payload in enumerate(payloads):
-            key = f"{task_id}:{i}"
+            key = keys[i] if keys is not None else f"{task_id}:{i}"
             if not isinstance(payload, dict):
                 dead.append((key, payload, f"ticket must be a JSON object, got {type(payload).__name__}",
                              "validation"))
@@ -162,6 +163,9 @@ class TriageTask(Task):  # type: ignore[misc]
                 continue
             items.append(store.StoredItem(ticket, outcome))
 
+        # Stamped after the pipeline: a result's updated_at is when its store transaction started.
+        now = datetime.now(UTC)
+        t_store = time.perf_counter()
         try:
             with db.session_scope() as session:
                 ids = store.save_outcomes(
@@ -176,6 +180,8 @@ class TriageTask(Task):  # type: ignore[misc]
         except Exception as exc:
             self._on_store_failure(exc, settings)
             raise  # unreachable: _on_store_failure always raises
+        metrics.observe_batch(task=self.name, items=items, dead_types=[d[3] for d in dead],
+                              store_s=time.perf_counter() - t_store, stored_at=now.timestamp())
         if items:  # outbox rows are committed: deliver them now (the relay is the safety net)
             writeback.notify(self.app, {it.ticket.source for it in items})
         for it in items:
@@ -196,6 +202,7 @@ class TriageTask(Task):  # type: ignore[misc]
                     )
         except Exception as exc:
             self._on_store_failure(exc, get_settings())
+        metrics.observe_dead([d[3] for d in dead])
         for key, _payload, reason, etype in dead:
             log.warning("dead_letter", dedupe_key=key, error_type=etype, reason=reason)
 
@@ -332,7 +339,7 @@ def create_app(settings: Settings | None = None) -> Celery:
         task_queues=task_queues(settings),
         task_create_missing_queues=False,
         task_routes={"triage.*": {"queue": settings.queue, "routing_key": settings.queue}},
-        worker_prefetch_multiplier=settings.worker_prefetch_multiplier,
+        worker_prefetch_multiplier=batching.prefetch_multiplier(settings),
         worker_concurrency=settings.worker_concurrency,
         worker_max_tasks_per_child=settings.worker_max_tasks_per_child or None,
         worker_max_memory_per_child=settings.worker_max_memory_per_child_kib or None,
@@ -346,7 +353,10 @@ def create_app(settings: Settings | None = None) -> Celery:
         broker_heartbeat=0 if kind == "filesystem" else None,
         enable_utc=True,
     )
-    app.task(name=INGEST, bind=True, base=TriageTask)(_ingest)
+    if settings.single_batching:  # same task name and message; buffered in the worker (triage/batching.py)
+        batching.register(app, TriageTask, INGEST, settings)
+    else:
+        app.task(name=INGEST, bind=True, base=TriageTask)(_ingest)
     app.task(name=INGEST_MANY, bind=True, base=TriageTask)(_ingest_many)
     app.task(name=writeback.WRITEBACK, bind=True, base=TriageTask)(writeback.writeback_task)
     return app
