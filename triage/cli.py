@@ -270,8 +270,9 @@ def _result_row(t: Any) -> dict[str, Any]:
     }
 
 
-def print_results_table(rows: Sequence[dict[str, Any]], out: TextIO = sys.stdout) -> None:
+def print_results_table(rows: Sequence[dict[str, Any]], out: TextIO | None = None) -> None:
     """A fixed-width table an agent can scan."""
+    out = out or sys.stdout  # resolved per call: sys.stdout may be swapped (pipes, tests)
     header = f"{'TICKET':<22} {'PRI':<4} {'CATEGORIES':<46} {'FLAGS':<40} SUBJECT"
     out.write(header + "\n" + "-" * len(header) + "\n")
     for r in rows:
@@ -336,8 +337,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_full(d: dict[str, Any], out: TextIO = sys.stdout) -> None:
-    w = out.write
+def print_full(d: dict[str, Any], out: TextIO | None = None) -> None:
+    w = (out or sys.stdout).write
     w(f"Ticket    {d['ref']}\nSubject   {d['subject']}\n")
     w(f"Priority  {d['priority']}{'  ESCALATED' if d['escalated'] else ''}"
       f"{'  needs review' if d['needs_review'] else ''}\n")
