@@ -6,13 +6,14 @@ runs in multiprocess mode: each pool child writes its samples to mmap'ed files i
 The directory is chosen (default `<var_dir>/metrics/<worker pid>`) and emptied before the pool forks,
 and a child's live gauges are removed when it exits (`mark_process_dead`).
 
-prometheus_client decides at import time whether it runs in multiprocess mode, so it is imported only
-after `prepare()` has set the directory: never at module level here.
+prometheus_client decides at import time whether it runs in multiprocess mode, so it is imported here
+only after `prepare()` has set the directory (which also corrects an earlier import by someone else).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections import Counter as Tally
 from collections.abc import Iterable, Sequence
@@ -50,6 +51,11 @@ def prepare(settings: Settings | None = None) -> Path | None:
     for stale in path.glob("*.db"):  # samples of an earlier run of this worker would be summed in
         stale.unlink(missing_ok=True)
     os.environ[MULTIPROC_ENV] = str(path)
+    values = sys.modules.get("prometheus_client.values")
+    if values is not None:
+        # Already imported (Celery's command line loads plugins such as Flower, which import it) and so
+        # set up for one process: switch to the mmap'ed multiprocess values before any metric exists.
+        values.ValueClass = values.get_value_class()
     return path
 
 
@@ -160,3 +166,4 @@ def _child_exit(pid: int | None = None, **_: Any) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(pid or os.getpid())
+
