@@ -53,6 +53,12 @@ class StoredItem:
 Refine = Callable[[StoredItem, Sequence[Flag]], TriageOutcome]
 
 
+# Bounds on the repeat-contact look-up (see _link_contacts).
+PRIOR_PER_REQUESTER = 5
+PRIOR_PER_CONTACT = 50
+MAX_LINKED_TICKETS = 20
+
+
 def requester_key(ticket: TicketIn) -> str:
     """Who reported a ticket, for telling repeat reports by different people apart."""
     if ticket.requester and ticket.requester.email:
@@ -323,12 +329,24 @@ def _link_contacts(
          "field": c.field, "start": c.start, "end": c.end, "created_at": now}
         for tid, contacts in per_ticket.items() for c, rk in contacts
     ]
-    # Who else reported these contacts (committed before us, or earlier in this batch)?
+    # Who else reported these contacts (committed before us, or earlier in this batch)? Bounded: a
+    # contact reported thousands of times must not make every new report read them all, so keep the
+    # latest few tickets per requester and the latest few requesters per contact.
+    tc = TicketContact
+    per_requester = select(
+        tc.contact_id, tc.requester_key, tc.ticket_id,
+        func.row_number().over(partition_by=(tc.contact_id, tc.requester_key), order_by=tc.ticket_id.desc())
+        .label("rn_req"),
+    ).where(tc.contact_id.in_(list(cids.values())), tc.ticket_id.not_in(tids)).subquery()
+    per_contact = select(
+        per_requester.c.contact_id, per_requester.c.requester_key, per_requester.c.ticket_id,
+        func.row_number().over(partition_by=per_requester.c.contact_id, order_by=per_requester.c.ticket_id.desc())
+        .label("rn"),
+    ).where(per_requester.c.rn_req <= PRIOR_PER_REQUESTER).subquery()
     prior = session.execute(
-        select(TicketContact.contact_id, TicketContact.requester_key, Ticket.source, Ticket.external_id,
-               Ticket.id)
-        .join(Ticket, Ticket.id == TicketContact.ticket_id)
-        .where(TicketContact.contact_id.in_(list(cids.values())), TicketContact.ticket_id.not_in(tids))
+        select(per_contact.c.contact_id, per_contact.c.requester_key, Ticket.source, Ticket.external_id, Ticket.id)
+        .join(Ticket, Ticket.id == per_contact.c.ticket_id)
+        .where(per_contact.c.rn <= PRIOR_PER_CONTACT)
         .order_by(Ticket.id)
     ).all()
     if link_rows:
@@ -358,7 +376,7 @@ def _link_contacts(
                                          text=c.raw))
                 refs.extend(r for r in others if r not in refs)
         if refs:
-            out[tid] = (evidence, refs)
+            out[tid] = (evidence, refs[-MAX_LINKED_TICKETS:])  # the most recent ones
     return out
 
 

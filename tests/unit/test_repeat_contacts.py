@@ -124,3 +124,13 @@ def test_redraft_after_template_change_keeps_history(monkeypatch: Any, sqlite_ur
         assert h.template_version == pipeline_cfg.templates.version
     assert main(["show", "zd:d1"]) == 0
     assert "earlier draft" in capsys.readouterr().out
+
+
+def test_linked_tickets_are_bounded_for_a_hot_contact(monkeypatch: Any, sqlite_url: str, pipeline_cfg: Any) -> None:
+    """A contact reported by many people lists the most recent reports, not all of them."""
+    _setup(monkeypatch, sqlite_url)
+    _save(pipeline_cfg, *[_ticket(f"h{i:02d}", "hot_handle", f"u{i}@example.org") for i in range(30)])
+    _save(pipeline_cfg, _ticket("last", "hot_handle", "new@example.org"))
+    linked = _flags("zd:last")["flags"]["repeat_reported_contact"].linked_tickets
+    assert len(linked) == store.MAX_LINKED_TICKETS
+    assert linked[-1] == "zd:h29" and "zd:h00" not in linked
