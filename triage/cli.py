@@ -533,6 +533,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(timeout=args.timeout, concurrency=args.concurrency)
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Benchmark (see triage/bench.py): starts its own workers on a fresh queue."""
+    from triage.bench import BenchError, run
+
+    try:
+        return run(args)
+    except BenchError as exc:
+        raise CLIError(str(exc)) from exc
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from triage.evalcli import run_eval
 
@@ -677,6 +687,13 @@ def build_parser() -> argparse.ArgumentParser:
     k = ksub.add_parser("show", help="print the parsed knowledge-base entries")
     k.add_argument("--json", action="store_true")
     k.set_defaults(func=cmd_kb_show)
+
+    from triage.bench import add_arguments as bench_arguments
+
+    s = sub.add_parser("bench", help="end-to-end throughput and latency: naive vs batched singles vs bulk "
+                       "(against the configured Redis/RabbitMQ and PostgreSQL)")
+    bench_arguments(s)
+    s.set_defaults(func=cmd_bench)
 
     s = sub.add_parser("dlq", help="dead letters: messages that could not become results")
     dq = s.add_subparsers(dest="dlq_command", metavar="DLQ_COMMAND", required=True)

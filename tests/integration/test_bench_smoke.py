@@ -1,0 +1,51 @@
+"""CI smoke run of `triage bench` on a small N against Redis + PostgreSQL: it completes and reports
+every figure (its speed is not checked here: benchmarks are commands, not timed tests)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.integration
+
+
+def test_bench_smoke(redis_url: str, postgres_db: str, service_env: Any) -> None:
+    env = service_env(redis_url, postgres_db)
+    assert run_cli(["db", "upgrade"], env).returncode == 0
+    r = run_cli(["bench", "-n", "300", "--naive-n", "150", "--offered-rate", "100", "--paced-seconds", "1",
+                 "--json"], env, timeout=280)
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = json.loads(r.stdout)
+    modes = {m["mode"]: m for m in report["modes"]}
+    assert set(modes) == {"naive", "batched", "bulk"}
+    for m in modes.values():
+        assert m["tickets_per_s"] > 0
+        assert set(m["latency_ms"]) >= {"p50", "p95", "p99"}
+        assert 0 < m["worker_peak_rss_mib"] < 2048
+        assert m["ratio_to_naive"] is not None
+        assert m["cpu_ms_per_1000"]["worker_children"] > 0
+    assert modes["naive"]["ratio_to_naive"] == 1.0
+    assert modes["batched"]["paced"]["latency_ms"]["p99"] > 0
+    assert modes["bulk"]["batches"] >= 1
+    # the bench cleans up after itself
+    r = run_cli(["results", "--json", "--limit", "5"], env)
+    assert r.returncode == 0 and r.stdout.strip() == ""
+
+
+def test_bench_refuses_the_embedded_defaults(service_env: Any) -> None:
+    env = service_env("", "")
+    r = run_cli(["bench", "-n", "10"], env)
+    assert r.returncode == 1
+    assert "--allow-embedded" in r.stderr and "PostgreSQL" in r.stderr
+
+
+def test_bench_text_report(redis_url: str, postgres_db: str, service_env: Any) -> None:
+    env = service_env(redis_url, postgres_db)
+    assert run_cli(["db", "upgrade"], env).returncode == 0
+    r = run_cli(["bench", "-n", "100", "--modes", "bulk", "--batch", "50"], env, timeout=200)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "tickets/s" in r.stdout and "p99" in r.stdout and "bulk" in r.stdout and "where the time goes" in r.stdout
