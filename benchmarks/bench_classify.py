@@ -4,7 +4,9 @@ Run: .venv/bin/python benchmarks/bench_classify.py [--seconds 3] [--file PATH.js
 
 Tickets are the dev set's (``../shared/eval/dev.jsonl`` or $TRIAGE_EVAL_FILE) when present, else a
 built-in mix of our own test tickets. Single process, single core. Baseline = the same rules with the
-Aho-Corasick prefilter switched off (every signal's regex runs on every ticket).
+Aho-Corasick prefilter switched off (every signal's regex runs on every ticket). With Hyperscan
+installed, the default engine is also measured (Hyperscan proves which signals cannot match; `re` then
+runs only the rest, in windows around their keywords).
 """
 
 from __future__ import annotations
@@ -78,11 +80,19 @@ def main() -> None:
         f"rules {rules.version}: {len(rules.signals)} signals; {len(data)} tickets from {src}, "
         f"avg {avg:.0f} chars"
     )
-    full = rate(lambda s, b: classify(s, b, rules), data, args.seconds)
+    from triage.classify import _hs
+
+    if _hs is not None:
+        hs = rate(lambda s, b: classify(s, b, rules, engine="hyperscan"), data, args.seconds)
+        print(f"classifier (hyperscan gate + keyword windows): {hs:>10,.0f} tickets/s")
+    else:
+        hs = 0.0
+        print("classifier (hyperscan gate): hyperscan not installed")
+    full = rate(lambda s, b: classify(s, b, rules, engine="re"), data, args.seconds)
     naive = rate(lambda s, b: classify(s, b, rules, prefilter=False), data, args.seconds)
-    print(f"classifier (prefilter):   {full:>10,.0f} tickets/s")
-    print(f"baseline (all regexes):   {naive:>10,.0f} tickets/s")
-    print(f"speed-up: {full / naive:.1f}x")
+    print(f"classifier (keyword windows only, pure re):    {full:>10,.0f} tickets/s")
+    print(f"baseline (every regex on every ticket):        {naive:>10,.0f} tickets/s")
+    print(f"speed-up over baseline: {max(hs, full) / naive:.1f}x")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,12 @@ from typing import Any
 
 import ahocorasick
 import yaml
+
+_hs: Any
+try:  # optional multi-pattern engine; the pure-`re` path gives identical results without it
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - depends on the platform
+    _hs = None
 
 from triage.schemas import CATEGORIES, Evidence
 from triage.textnorm import Normalized, normalize, normalize_keyword
@@ -65,6 +72,7 @@ class Signal:
     max_spans: int
     description: str = ""
     window: int = 60  # chars searched either side of a keyword hit (see classify: windowed search)
+    patterns: tuple[str, ...] = ()  # the expanded patterns (the Hyperscan prefilter compiles them one by one)
 
     @property
     def primary_category(self) -> str | None:
@@ -107,7 +115,7 @@ class Signal:
                 continue
             s, e = norm.span(m.start(), m.end())
             out.append(
-                Evidence(
+                Evidence.model_construct(  # trusted values: skip pydantic validation (hot path)
                     signal=self.name,
                     field=field_name,
                     start=s,
@@ -153,6 +161,28 @@ class RuleSet:
     source: str = ""
     _automaton: Any = field(default=None, repr=False, compare=False)
     _always: frozenset[int] = field(default=frozenset(), repr=False)
+    # Lazily built Hyperscan database (see `hs_matches`); a mutable holder inside a frozen dataclass.
+    _hs_state: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def hs_matches(self, text: str) -> tuple[set[int], frozenset[int]] | None:
+        """(signals that can match `text`, signals Hyperscan cannot judge), or None without Hyperscan.
+
+        The database is compiled from every signal's patterns translated to a *superset* (see
+        `hs_translate`): a signal outside the first set cannot match, so skipping it changes nothing.
+        """
+        st = self._hs_state
+        if "db" not in st:
+            st["db"], st["ungated"] = _hs_build(self.signals)
+        db = st["db"]
+        if db is None:
+            return None
+        found: set[int] = set()
+
+        def on_match(idx: int, _from: int, _to: int, _flags: int, _ctx: object) -> None:
+            found.add(idx)
+
+        db.scan(text.encode("utf-8"), match_event_handler=on_match)
+        return found, st["ungated"]
 
     def signal(self, name: str) -> Signal:
         for s in self.signals:
@@ -206,17 +236,41 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def classify(subject: str, body: str, rules: RuleSet, *, prefilter: bool = True) -> Classification:
+ENGINES = ("auto", "hyperscan", "re")
+
+
+def classify(
+    subject: str, body: str, rules: RuleSet, *, prefilter: bool = True, engine: str = "auto"
+) -> Classification:
     """Classify one ticket. Pure: no I/O, no clock, nothing outside the return value is changed.
 
     `prefilter=False` runs every signal's regex (the naive baseline; results must be identical).
+    `engine`: "hyperscan" skips, before any `re` work, the signals Hyperscan proves cannot match;
+    "re" uses the Aho-Corasick keyword prefilter alone; "auto" (default) takes Hyperscan when installed.
+    All three give identical results; only the speed differs.
     """
     originals = (subject or "", body or "")
     norms = [normalize(t) for t in originals]
     fired: dict[str, list[Evidence]] = {}
     if prefilter:
-        per_field = [rules.keyword_hits(n.text) for n in norms]
-        order = sorted(set(per_field[0]) | set(per_field[1]) | rules._always)
+        gate: list[set[int] | None] = [None, None]
+        if engine != "re" and _hs is not None:
+            for k, n in enumerate(norms):
+                hs = rules.hs_matches(n.text) if n.text else (set(), frozenset())
+                if hs is not None:
+                    gate[k] = hs[0] | hs[1]
+        elif engine == "hyperscan":
+            raise RuntimeError("engine='hyperscan' requested but the hyperscan package is not installed")
+        per_field: list[dict[int, list[tuple[int, int]]]] = []
+        for k, n in enumerate(norms):
+            g = gate[k]
+            if g is not None and not (g - rules._always) and not (g & rules._always):
+                per_field.append({})  # nothing can match: skip the keyword scan too
+                continue
+            hits = rules.keyword_hits(n.text)
+            per_field.append(hits if g is None else {i: v for i, v in hits.items() if i in g})
+        always = [rules._always if g is None else rules._always & g for g in gate]
+        order = sorted(set(per_field[0]) | set(per_field[1]) | always[0] | always[1])
     else:
         order = list(range(len(rules.signals)))
     for idx in order:
@@ -225,8 +279,11 @@ def classify(subject: str, body: str, rules: RuleSet, *, prefilter: bool = True)
         for k, (fname, orig, norm) in enumerate(zip(FIELDS, originals, norms, strict=True)):
             if fname not in sig.fields or not norm.text:
                 continue
-            if not prefilter or idx in rules._always:
+            if not prefilter:
                 spans.extend(sig.find(norm, orig, fname))
+            elif idx in rules._always:
+                if idx in always[k]:
+                    spans.extend(sig.find(norm, orig, fname))
             elif idx in per_field[k]:
                 spans.extend(sig.find(norm, orig, fname, per_field[k][idx]))
         if spans:
@@ -258,6 +315,239 @@ def classify(subject: str, body: str, rules: RuleSet, *, prefilter: bool = True)
     return Classification(
         categories=decided, scores=scores, needs_review=review, evidence=evidence, signals=fired
     )
+
+
+# --------------------------------------------------------------------------- Hyperscan prefilter
+
+_ASCII_ESC = {"w": "A-Za-z0-9_", "d": "0-9", "s": "\\t-\\r \\x1c-\\x1f"}
+_QUANT_RE = re.compile(r"\*\??|\+\??|\?\??|\{(\d+)(?:,(\d*))?\}\??")
+
+
+class _Untranslatable(ValueError):
+    pass
+
+
+def _skip_group(p: str, i: int) -> int:
+    """Index just past the group that opens at p[i] ('(')."""
+    depth = 0
+    j = i
+    while j < len(p):
+        c = p[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "[":
+            j += 1
+            if j < len(p) and p[j] == "^":
+                j += 1
+            if j < len(p) and p[j] == "]":
+                j += 1
+            while p[j] != "]":
+                j += 2 if p[j] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    raise _Untranslatable("unbalanced group")
+
+
+def _quantifier(p: str, i: int, wide: bool) -> tuple[str, int]:
+    """The quantifier at p[i] (if any) made unbounded and greedy; a wide atom without one gets '+'.
+
+    A wide atom (one that can match a non-ASCII character) is a byte class; one character may be
+    several bytes, so "exactly one" becomes "one or more" and "at most one" becomes "any number".
+    """
+    m = _QUANT_RE.match(p, i)
+    if m is None:
+        return ("+" if wide else ""), i
+    tok = m.group(0).rstrip("?") if not m.group(0).startswith("?") else "?"
+    if tok.startswith("{"):
+        lo = m.group(1)
+        tok = f"{{{lo},}}" if m.group(2) is not None or wide else f"{{{lo}}}"
+        if wide and lo == "0":
+            tok = "*"
+    elif tok == "?" and wide:
+        tok = "*"
+    return tok, m.end()
+
+
+def hs_translate(p: str) -> bytes:
+    r"""A Python `re` pattern → a Hyperscan pattern (byte mode) matching a superset of its matches.
+
+    Text is scanned as UTF-8 bytes. Every atom that could match a non-ASCII character (`\w`, negated
+    classes, `.`) becomes a byte class that also accepts the bytes of non-ASCII characters, repeated as
+    needed; bounded repeats become unbounded; word boundaries and lookarounds are dropped. Each step
+    only widens the language, so a signal Hyperscan does not report cannot match under `re` either —
+    the `re` pass then finds the exact spans.
+    """
+    out: list[str] = []
+    i = 0
+    n = len(p)
+    while i < n:
+        c = p[i]
+        atom: str | None = None
+        wide = False
+        if c == "\\":
+            e = p[i + 1]
+            i += 2
+            if e in "wds":
+                atom, wide = f"[{_ASCII_ESC[e]}\\x80-\\xff]", True
+            elif e in "WDS":
+                atom, wide = f"[^{_ASCII_ESC[e.lower()]}]", True
+            elif e in "bB":
+                continue
+            elif e in "AZzGpPN" or e.isdigit():
+                raise _Untranslatable(f"\\{e}")
+            else:
+                atom = "\\" + e
+        elif c == "[":
+            j = i + 1
+            neg = j < n and p[j] == "^"
+            if neg:
+                j += 1
+            body: list[str] = []
+            first = True
+            while j < n and (p[j] != "]" or first):
+                first = False
+                if p[j] == "\\":
+                    e = p[j + 1]
+                    if e in "wds":
+                        if neg:
+                            raise _Untranslatable(f"\\{e} in a negated class")
+                        body.append(_ASCII_ESC[e])
+                        wide = True
+                    elif e in "WDSbB":
+                        raise _Untranslatable(f"\\{e} in a class")
+                    else:
+                        body.append(p[j : j + 2])
+                    j += 2
+                elif ord(p[j]) > 127:
+                    wide = True  # the class below accepts every non-ASCII byte (negated: stays excluded-free)
+                    j += 1
+                else:
+                    body.append(p[j])
+                    j += 1
+            if j >= n:
+                raise _Untranslatable("unterminated class")
+            inner = "".join(body)
+            if neg:
+                atom, wide = f"[^{inner}]", True  # non-ASCII bytes are never in `inner`: accepted
+            else:
+                atom = f"[{inner}\\x80-\\xff]" if wide else f"[{inner}]"
+            i = j + 1
+        elif c == "." :
+            atom, wide = "[^\\n]", True
+            i += 1
+        elif ord(c) > 127:
+            atom = "(?:" + "".join(f"\\x{b:02x}" for b in c.encode("utf-8")) + ")"
+            i += 1
+        elif c == "(":
+            if p.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+                i = _skip_group(p, i)
+                qm = _QUANT_RE.match(p, i)  # a quantified lookaround: drop the quantifier with it
+                if qm is not None:
+                    i = qm.end()
+                continue
+            if p.startswith(("(?P<", "(?P="), i):
+                raise _Untranslatable("named group")
+            out.append(c)
+            i += 1
+            continue
+        elif c in "*+?{":
+            q, i2 = _quantifier(p, i, False)
+            if q:
+                out.append(q)
+                i = i2
+                continue
+            out.append("\\{" if c == "{" else c)
+            i += 1
+            continue
+        else:
+            out.append(c)
+            i += 1
+            continue
+        q, i = _quantifier(p, i, wide)
+        out.append(atom + q)
+    return "".join(out).encode("ascii")
+
+
+_HS_CACHE: dict[bytes, Any] = {}  # per process: rule sets that differ only in weights share a database
+
+
+def _hs_build(signals: Sequence[Signal], cache_dir: Path | None = None) -> tuple[Any, frozenset[int]]:
+    """Compile one database of every translatable pattern (id = signal index); the rest stay ungated.
+
+    Compiling takes seconds for the full rule set, so databases are kept per process by content hash
+    and, when `cache_dir` is given (only `load_rules` does: the classifier itself does no I/O), on disk.
+    """
+    if _hs is None:
+        return None, frozenset()
+    exprs: list[bytes] = []
+    ids: list[int] = []
+    ungated: set[int] = set()
+    for idx, sig in enumerate(signals):
+        try:
+            tr = [hs_translate(p) for p in sig.patterns]
+        except _Untranslatable:
+            ungated.add(idx)
+            continue
+        exprs.extend(tr)
+        ids.extend([idx] * len(tr))
+    key = hashlib.sha256(b"\0".join(exprs) + repr(ids).encode()).digest()
+    cached = _HS_CACHE.get(key)
+    if cached is not None:
+        return cached
+    if not exprs:
+        return None, frozenset(ungated)
+    version = getattr(_hs, "__version__", "x")
+    disk = cache_dir / f"hs-{version}-{key.hex()[:24]}.bin" if cache_dir else None
+    if disk is not None and disk.is_file():
+        try:
+            raw = disk.read_bytes()
+            n_ung = int.from_bytes(raw[:4], "big")
+            ung = frozenset(int.from_bytes(raw[4 + 4 * k : 8 + 4 * k], "big") for k in range(n_ung))
+            loaded_db = _hs.loadb(raw[4 + 4 * n_ung :], _hs.HS_MODE_BLOCK)
+            loaded_db.scratch = _hs.Scratch(loaded_db)  # a deserialised database has no scratch yet
+            loaded = (loaded_db, ung)
+            _HS_CACHE[key] = loaded
+            return loaded
+        except Exception:
+            pass
+    flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_ALLOWEMPTY
+    db = _hs.Database()
+    try:
+        db.compile(expressions=exprs, ids=ids, flags=[flags] * len(exprs))
+    except Exception:
+        for e, i in zip(exprs, ids, strict=True):
+            try:
+                _hs.Database().compile(expressions=[e], ids=[i], flags=[flags])
+            except Exception:
+                ungated.add(i)
+        keep = [(e, i) for e, i in zip(exprs, ids, strict=True) if i not in ungated]
+        db = _hs.Database()
+        db.compile(expressions=[e for e, _ in keep], ids=[i for _, i in keep], flags=[flags] * len(keep))
+    _HS_CACHE[key] = (db, frozenset(ungated))
+    if disk is not None:
+        try:
+            disk.parent.mkdir(parents=True, exist_ok=True)
+            head = len(ungated).to_bytes(4, "big") + b"".join(i.to_bytes(4, "big") for i in sorted(ungated))
+            tmp = disk.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(head + _hs.dumpb(db))
+            tmp.replace(disk)  # atomic: concurrent workers never read a half-written file
+        except OSError:
+            pass  # a read-only home: keep the in-memory database
+    return db, frozenset(ungated)
+
+
+def hs_cache_dir() -> Path:
+    """Where compiled Hyperscan databases are kept: $TRIAGE_HS_CACHE, else $XDG_CACHE_HOME/triage."""
+    env = os.environ.get("TRIAGE_HS_CACHE")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "triage"
 
 
 # --------------------------------------------------------------------------- loading
@@ -526,6 +816,7 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
         idx = len(signals)
         signals.append(
             Signal(
+                patterns=tuple(expanded),
                 name=name,
                 weights=weights,
                 regex=regex,
@@ -572,5 +863,7 @@ def load_rules(config_dir: Path) -> RuleSet:
     except UnicodeDecodeError as exc:
         raise RulesError(f"{path}: rules file is not UTF-8: {exc}") from exc
     rs = parse_rules(text, path)
+    if _hs is not None:  # build (or load) the Hyperscan database now, with its on-disk cache
+        rs._hs_state["db"], rs._hs_state["ungated"] = _hs_build(rs.signals, hs_cache_dir())
     # The version hashes the file's bytes exactly (parse_rules hashed the decoded text, same for UTF-8).
     return rs

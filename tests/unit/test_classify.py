@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -193,6 +194,48 @@ def test_empty_and_huge_inputs(rules) -> None:
 def test_prefilter_matches_naive(rules) -> None:
     for subject, body, _ in CASES:
         assert classify(subject, body, rules) == classify(subject, body, rules, prefilter=False), subject
+
+
+def _labelled_tickets() -> list[tuple[str, str, str]]:
+    root = Path(__file__).resolve().parents[2]
+    files = [
+        root / "tests" / "data" / "holdout.jsonl",
+        root / "tests" / "data" / "tune.jsonl",
+        root / "triage" / "data" / "samples.jsonl",
+        root.parent / "shared" / "eval" / "dev.jsonl",
+    ]
+    out = []
+    for f in files:
+        if f.is_file():
+            for line in f.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    x = json.loads(line)
+                    out.append((str(x.get("id") or x.get("external_id")), x.get("subject", ""), x.get("body", "")))
+    return out
+
+
+def test_engines_agree_on_every_labelled_ticket(rules) -> None:
+    """Hyperscan gate, pure-re keyword windows and the unfiltered baseline give identical results."""
+    from triage.classify import _hs
+
+    tickets = _labelled_tickets()
+    assert len(tickets) > 300
+    for tid, subject, body in tickets:
+        ref = classify(subject, body, rules, engine="re")
+        assert ref == classify(subject, body, rules, prefilter=False), tid
+        if _hs is not None:
+            assert classify(subject, body, rules, engine="hyperscan") == ref, tid
+
+
+def test_hs_translate_widens_only() -> None:
+    """The Hyperscan translation drops what it cannot express in a way that only widens the match set."""
+    from triage.classify import _hs, hs_translate
+
+    assert hs_translate(r"[^.!?\n]{0,40}?x") == rb"[^.!?\n]*x"
+    assert hs_translate(r"(?<!not )paid\b") == b"paid"
+    assert hs_translate("€\\s?\\d") .startswith(rb"(?:\xe2\x82\xac)")
+    if _hs is None:
+        pytest.skip("hyperscan not installed")
 
 
 def test_pure_and_deterministic(rules) -> None:

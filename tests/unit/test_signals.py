@@ -303,7 +303,11 @@ _MORE: dict[str, tuple[list[str], list[str]]] = {
     ),
     "money_sent": (
         ["I paid.", "pay 75 bucks on venmo and i did", "Li ho pagati con ricarica PostePay", "I sent 0.05 BTC"],
-        ["I bought 40 connects for $6", "enviei meus documentos para verificação", "el cliente quiere que le pague por pix"],
+        [
+            "I bought 40 connects for $6",
+            "enviei meus documentos para verificação",
+            "el cliente quiere que le pague por pix",
+        ],
     ),
     "unpaid_work": (
         ["I did the whole job for free", "today I saw my logo on his company's Instagram"],
