@@ -371,7 +371,7 @@ def run_mode(mode: str, *, n: int, args: Any, settings: Settings, run_id: str, q
              mix: dict[str, float], log_dir: Path) -> ModeResult:
     delete_bench_rows()
     prefix = f"{run_id}-{mode}"
-    tickets = [t for _, t in generate(n, mix, prefix=prefix, seed=args.seed, source=SOURCE)]
+    tickets = [t for _, t in generate(n, mix, prefix=prefix, seed=args.seed, source=SOURCE, handle_tag=run_id)]
     with _workers(queue=queue, concurrency=args.concurrency, batching=(mode == "batched"), settings=settings,
                   log_path=log_dir / f"worker-{mode}.log",
                   extra_env={"TRIAGE_BATCH_FLUSH_EVERY": str(args.flush_every),
@@ -415,7 +415,7 @@ def run_paced(mode: str, *, args: Any, run_id: str, queue: str, app: Any, mix: d
     """Latency at a fixed offered load: `--offered-rate` tickets/s for `--paced-seconds`."""
     m = max(1, int(args.offered_rate * args.paced_seconds))
     prefix = f"{run_id}-{mode}-paced"
-    tickets = [t for _, t in generate(m, mix, prefix=prefix, seed=args.seed + 1, source=SOURCE)]
+    tickets = [t for _, t in generate(m, mix, prefix=prefix, seed=args.seed + 1, source=SOURCE, handle_tag=run_id)]
     t0 = send(app, mode, tickets, queue=queue, batch=args.batch, rate=args.offered_rate)
     sent_s = time.time() - t0
     wait_committed(prefix, m, args.timeout, worker)

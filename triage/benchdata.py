@@ -100,12 +100,13 @@ def parse_mix(text: str) -> dict[str, float]:
 
 
 def generate(n: int, mix: dict[str, float], *, prefix: str, seed: int = 7, source: str = "bench",
-             handles: int = 300) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(kind, ticket) pairs; external ids are `{prefix}-{i}`. Scammer handles repeat across tickets."""
+             handles: int = 300, handle_tag: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """(kind, ticket) pairs; external ids are `{prefix}-{i}`. Scammer handles repeat across tickets;
+    `handle_tag` makes them unique to a run, so rows left by other runs never count as earlier reports."""
     rnd = random.Random(seed)
     kinds = list(mix)
     weights = [mix[k] for k in kinds]
-    pool = [f"@{rnd.choice(['hr', 'job', 'pay', 'support', 'recruit'])}_{rnd.randrange(10**6):06d}"
+    pool = [f"@{rnd.choice(['hr', 'job', 'pay', 'support', 'recruit'])}_{handle_tag}{rnd.randrange(10**6):06d}"
             for _ in range(handles)]
     for i in range(n):
         kind = rnd.choices(kinds, weights)[0]
