@@ -87,7 +87,9 @@ class RecordingServer:
     """Threaded HTTP server on 127.0.0.1 (random port) recording requests; `script` holds the statuses
     to answer next (then 200). A status of 0 means: hang longer than the client's timeout."""
 
-    requests: list[Recorded] = field(default_factory=list)
+    requests: list[Recorded] = field(default_factory=list)  # writes (PUT/POST)
+    reads: list[str] = field(default_factory=list)  # GET paths (read-before-write look-ups)
+    comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # ticket id -> applied comments
     script: list[int] = field(default_factory=list)
     by_path: dict[str, list[int]] = field(default_factory=dict)  # per-path scripts, consulted first
     hang_s: float = 3.0
@@ -105,6 +107,22 @@ class RecordingServer:
         rec = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                # Zendesk's list-comments endpoint: /api/v2/tickets/{id}/comments.json
+                path = self.path.split("?", 1)[0]
+                parts = path.strip("/").split("/")
+                with rec._lock:
+                    rec.reads.append(self.path)
+                    found = len(parts) == 5 and parts[:3] == ["api", "v2", "tickets"] and parts[4] == "comments.json"
+                    comments = list(rec.comments.get(parts[3], [])) if found else []
+                status = 200 if found else 404
+                payload = json.dumps({"comments": comments[::-1]} if found else {"error": "RecordNotFound"}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
             def do_PUT(self) -> None:
                 self._handle()
 
@@ -128,6 +146,12 @@ class RecordingServer:
                 if status == 0:
                     time.sleep(rec.hang_s)
                     status = 200
+                if status < 300 and isinstance(body, dict) and isinstance(body.get("ticket"), dict):
+                    comment = body["ticket"].get("comment")
+                    ticket_id = self.path.split("?", 1)[0].rstrip("/").split("/")[-1].removesuffix(".json")
+                    if isinstance(comment, dict):
+                        with rec._lock:
+                            rec.comments.setdefault(ticket_id, []).append(comment)
                 payload = json.dumps({"ticket": {"id": 1}} if status < 300 else
                                      {"error": "RecordInvalid" if status < 500 else "Internal"}).encode()
                 try:

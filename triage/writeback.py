@@ -97,10 +97,46 @@ class ZendeskClient:
             ticket["priority"] = payload["priority_name"]
         return {"ticket": ticket}
 
+    @staticmethod
+    def marker(idempotency_key: str) -> str:
+        """A line in our internal note that identifies this write-back (its idempotency key)."""
+        return f"[triage write-back {idempotency_key[:24]}]"
+
+    def already_applied(self, *, external_id: str, idempotency_key: str) -> DeliveryResult | None:
+        """Read before write: is our note for this key already on the ticket?
+
+        Zendesk honours `Idempotency-Key` only when creating tickets, not on the `PUT` we send, so a
+        relay that died after Zendesk applied an update (but before the outbox row was marked sent)
+        would add the note twice. Tags and priority are idempotent; the note is made so by this check.
+        Returns a result to stop at (applied, or the look-up failed), or None to go ahead.
+        """
+        url = f"{self.base_url}/api/v2/tickets/{quote(external_id, safe='')}/comments.json"
+        try:
+            r = self.http.get(url, params={"sort_order": "desc", "per_page": 100})
+        except httpx.TimeoutException as exc:
+            return DeliveryResult(ok=False, retryable=True, reason=f"timeout reading comments: {exc}")
+        except httpx.TransportError as exc:
+            return DeliveryResult(ok=False, retryable=True, reason=f"{type(exc).__name__}: {exc}")
+        if not 200 <= r.status_code < 300:
+            return classify_response(r.status_code, r.text, r.headers)
+        try:
+            comments = r.json().get("comments") or []
+        except (ValueError, AttributeError):
+            return DeliveryResult(ok=False, retryable=True, reason="unreadable comments response")
+        mark = self.marker(idempotency_key)
+        if any(mark in str(c.get("body", "")) for c in comments if isinstance(c, dict)):
+            return DeliveryResult(ok=True, status=r.status_code, reason="already applied (note found)")
+        return None
+
     def apply(self, *, external_id: str, payload: Mapping[str, Any], idempotency_key: str) -> DeliveryResult:
         url = f"{self.base_url}/api/v2/tickets/{quote(external_id, safe='')}.json"
+        done = self.already_applied(external_id=external_id, idempotency_key=idempotency_key)
+        if done is not None:
+            return done
+        body = self.request_body(payload)
+        body["ticket"]["comment"]["body"] += "\n\n" + self.marker(idempotency_key)
         try:
-            r = self.http.put(url, json=self.request_body(payload), headers={"Idempotency-Key": idempotency_key})
+            r = self.http.put(url, json=body, headers={"Idempotency-Key": idempotency_key})
         except httpx.TimeoutException as exc:
             return DeliveryResult(ok=False, retryable=True, reason=f"timeout: {exc}")
         except httpx.TransportError as exc:

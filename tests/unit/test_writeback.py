@@ -170,3 +170,30 @@ def test_unconfigured_source_fails_with_a_reason(sqlite_db: str, pipeline_cfg: A
     _save(pipeline_cfg, "11", SCAM)
     assert writeback.drain(clients={}, settings=_settings()) == {"failed": 1}
     assert "no write-back client" in (_rows()[0].last_error or "")
+
+
+def test_relay_crash_after_the_helpdesk_applied_does_not_repeat_the_note(
+    sqlite_db: str, pipeline_cfg: Any, server: RecordingServer, monkeypatch: Any
+) -> None:
+    """Zendesk ignores Idempotency-Key on PUT: the relay reads the ticket's comments before writing."""
+    _save(pipeline_cfg, "99", SCAM)
+    s = _settings(writeback_zendesk_url=server.url, writeback_zendesk_token="tok")
+    clients = writeback.clients_from_settings(s)
+    real_record = writeback.record
+
+    def die(**_: Any) -> str:
+        raise RuntimeError("relay killed after the PUT succeeded, before the row was marked sent")
+
+    monkeypatch.setattr(writeback, "record", die)
+    with pytest.raises(RuntimeError):
+        writeback.deliver_due(clients=clients, settings=s)
+    monkeypatch.setattr(writeback, "record", real_record)
+    assert _rows()[0].status != "sent" and len(server.comments["99"]) == 1
+    # Another relay picks the row up once the lease has expired.
+    later = datetime.now(UTC) + timedelta(minutes=30)
+    assert writeback.deliver_due(clients=clients, settings=s, now=lambda: later) == {"sent": 1}
+    assert len(server.comments["99"]) == 1, "the internal note was added twice"
+    assert [r.method for r in server.requests] == ["PUT"] and len(server.reads) == 2
+    row = _rows()[0]
+    assert row.status == "sent" and writeback.ZendeskClient.marker(row.idempotency_key) in \
+        server.comments["99"][0]["body"]
