@@ -411,11 +411,11 @@ def cmd_dlq_show(args: argparse.Namespace) -> int:
     for key in ("id", "error_type", "reason", "source", "external_id", "task", "task_id", "dedupe_key",
                 "created_at", "replayed_at"):
         print(f"{key + ':':<13} {data[key] if data[key] is not None else '-'}")
-    payload = data["payload"]
+    payload = str(data["payload"])
     with contextlib.suppress(ValueError):
         payload = json.dumps(json.loads(payload), ensure_ascii=False, indent=2)
     if len(payload) > args.max_chars:
-        payload = payload[:args.max_chars] + f"\n… ({len(data['payload'])} characters; --json shows all)"
+        payload = payload[:args.max_chars] + f"\n… ({len(str(data['payload']))} characters; --json shows all)"
     print("payload:\n" + payload)
     return 0
 

@@ -153,8 +153,8 @@ def escalate(c: Classification, policy: EscalationPolicy, *, extra_flags: Sequen
                 ],
             )
             continue
-        rule = policy.flag_rule(extra.name)
-        reason = extra.reason or (rule.reason if rule else extra.name)
+        known = policy.flag_rule(extra.name)
+        reason = extra.reason or (known.reason if known else extra.name)
         flags.append(
             Flag(
                 name=extra.name,

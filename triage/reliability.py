@@ -90,7 +90,7 @@ def _valid_v2_body(payload: Any) -> bool:
     )
 
 
-class TriageConsumer(Consumer):  # type: ignore[misc]
+class TriageConsumer(Consumer):
     """Celery's consumer, but a message it cannot run becomes a dead letter before it is acked."""
 
     def _dead_letter(self, message: Any, reason: str, error_type: str) -> None:

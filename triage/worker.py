@@ -83,7 +83,7 @@ def _describe_validation(exc: ValidationError) -> str:
     return "invalid ticket: " + "; ".join(parts)
 
 
-class TriageTask(Task):  # type: ignore[misc]
+class TriageTask(Task):
     """Owns the transaction, dead-lettering and the retry policy for every triage task."""
 
     abstract = True
