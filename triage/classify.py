@@ -73,6 +73,21 @@ class Signal:
     description: str = ""
     window: int = 60  # chars searched either side of a keyword hit (see classify: windowed search)
     patterns: tuple[str, ...] = ()  # the expanded patterns (the Hyperscan prefilter compiles them one by one)
+    # Top-level alternatives of all patterns, in order: `regex` is exactly their alternation, so dropping
+    # a branch that cannot match anywhere in a text leaves every `finditer` result on that text unchanged.
+    branches: tuple[str, ...] = ()
+    _sub: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def sub_regex(self, keep: tuple[int, ...]) -> re.Pattern[str]:
+        """The alternation of only the branches `keep` (sorted indices); compiled once per subset."""
+        rx = self._sub.get(keep)
+        if rx is None:
+            if len(keep) == len(self.branches):
+                rx = self.regex
+            else:
+                rx = re.compile("|".join(f"(?:{self.branches[k]})" for k in keep))
+            self._sub[keep] = rx
+        return rx
 
     @property
     def primary_category(self) -> str | None:
@@ -99,17 +114,26 @@ class Signal:
         return False
 
     def find(
-        self, norm: Normalized, original: str, field_name: str, hits: Sequence[tuple[int, int]] | None = None
+        self,
+        norm: Normalized,
+        original: str,
+        field_name: str,
+        hits: Sequence[tuple[int, int]] | None = None,
+        regex: re.Pattern[str] | None = None,
     ) -> list[Evidence]:
-        """Matches in the whole text, or only in windows around keyword `hits` ((start, end) pairs)."""
+        """Matches in the whole text, or only in windows around keyword `hits` ((start, end) pairs).
+
+        `regex` replaces the signal's own (a sub-alternation of the branches that can match this text).
+        """
         out: list[Evidence] = []
         cat = self.primary_category
         weight = self.weights.get(cat, 0.0) if cat else 0.0
         text = norm.text
+        rx = self.regex if regex is None else regex
         if hits is None:
-            matches: Iterable[re.Match[str]] = self.regex.finditer(text)
+            matches: Iterable[re.Match[str]] = rx.finditer(text)
         else:
-            matches = self._windowed(text, hits)
+            matches = self._windowed(text, hits, rx)
         for m in matches:
             if m.end() == m.start() or self.negated(norm.text, m.start(), m.end()):
                 continue
@@ -129,7 +153,9 @@ class Signal:
                 break
         return out
 
-    def _windowed(self, text: str, hits: Sequence[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    def _windowed(
+        self, text: str, hits: Sequence[tuple[int, int]], rx: re.Pattern[str]
+    ) -> Iterator[re.Match[str]]:
         # Python's re costs ~25 ns per character scanned for patterns without a literal prefix, so
         # scanning only `window` characters around each keyword (every match contains one) is what
         # makes the classifier fast on long tickets and cheap on short ones.
@@ -148,7 +174,7 @@ class Signal:
         if hi_prev >= 0:
             spans.append((lo_prev, hi_prev))
         for lo, hi in spans:
-            yield from self.regex.finditer(text, lo, hi)
+            yield from rx.finditer(text, lo, hi)
 
 
 @dataclass(frozen=True)
@@ -164,11 +190,13 @@ class RuleSet:
     # Lazily built Hyperscan database (see `hs_matches`); a mutable holder inside a frozen dataclass.
     _hs_state: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def hs_matches(self, text: str) -> tuple[set[int], frozenset[int]] | None:
-        """(signals that can match `text`, signals Hyperscan cannot judge), or None without Hyperscan.
+    def hs_matches(self, text: str) -> dict[int, tuple[int, ...]] | None:
+        """Signal index -> the branches of it that can match `text`; None without Hyperscan.
 
-        The database is compiled from every signal's patterns translated to a *superset* (see
-        `hs_translate`): a signal outside the first set cannot match, so skipping it changes nothing.
+        The database is compiled from every signal's branches (top-level alternatives) translated to a
+        *superset* (see `hs_translate`), one id per branch: a branch Hyperscan does not report cannot
+        match, so the signal's regex reduced to the reported branches (plus those Hyperscan cannot
+        judge) finds exactly the same matches, and a signal with none of them cannot fire at all.
         """
         st = self._hs_state
         if "db" not in st:
@@ -176,13 +204,20 @@ class RuleSet:
         db = st["db"]
         if db is None:
             return None
-        found: set[int] = set()
-
-        def on_match(idx: int, _from: int, _to: int, _flags: int, _ctx: object) -> None:
-            found.add(idx)
-
-        db.scan(text.encode("utf-8"), match_event_handler=on_match)
-        return found, st["ungated"]
+        flat = st.get("flat")
+        if flat is None:
+            flat = st["flat"] = _hs_flat(self.signals)
+        found: set[int] = set(st["ungated"])
+        db.scan(text.encode("utf-8"), match_event_handler=_hs_collect, context=found)
+        out: dict[int, list[int]] = {}
+        for g in sorted(found):
+            sig_idx, b_idx = flat[g]
+            lst = out.get(sig_idx)
+            if lst is None:
+                out[sig_idx] = [b_idx]
+            else:
+                lst.append(b_idx)
+        return {i: tuple(v) for i, v in out.items()}
 
     def signal(self, name: str) -> Signal:
         for s in self.signals:
@@ -253,23 +288,22 @@ def classify(
     norms = [normalize(t) for t in originals]
     fired: dict[str, list[Evidence]] = {}
     if prefilter:
-        gate: list[set[int] | None] = [None, None]
+        gate: list[dict[int, tuple[int, ...]] | None] = [None, None]
         if engine != "re" and _hs is not None:
             for k, n in enumerate(norms):
-                hs = rules.hs_matches(n.text) if n.text else (set(), frozenset())
-                if hs is not None:
-                    gate[k] = hs[0] | hs[1]
+                gate[k] = rules.hs_matches(n.text) if n.text else {}
         elif engine == "hyperscan":
             raise RuntimeError("engine='hyperscan' requested but the hyperscan package is not installed")
+        always_all = rules._always
         per_field: list[dict[int, list[tuple[int, int]]]] = []
         for k, n in enumerate(norms):
             g = gate[k]
-            if g is not None and not (g - rules._always) and not (g & rules._always):
+            if g is not None and not g:
                 per_field.append({})  # nothing can match: skip the keyword scan too
                 continue
             hits = rules.keyword_hits(n.text)
             per_field.append(hits if g is None else {i: v for i, v in hits.items() if i in g})
-        always = [rules._always if g is None else rules._always & g for g in gate]
+        always = [always_all if g is None else always_all.intersection(g) for g in gate]
         order = sorted(set(per_field[0]) | set(per_field[1]) | always[0] | always[1])
     else:
         order = list(range(len(rules.signals)))
@@ -281,11 +315,14 @@ def classify(
                 continue
             if not prefilter:
                 spans.extend(sig.find(norm, orig, fname))
-            elif idx in rules._always:
+                continue
+            g = gate[k]
+            rx = None if g is None or idx not in g else sig.sub_regex(g[idx])
+            if idx in always_all:
                 if idx in always[k]:
-                    spans.extend(sig.find(norm, orig, fname))
+                    spans.extend(sig.find(norm, orig, fname, None, rx))
             elif idx in per_field[k]:
-                spans.extend(sig.find(norm, orig, fname, per_field[k][idx]))
+                spans.extend(sig.find(norm, orig, fname, per_field[k][idx], rx))
         if spans:
             fired[sig.name] = spans
 
@@ -477,26 +514,66 @@ def hs_translate(p: str) -> bytes:
 _HS_CACHE: dict[bytes, Any] = {}  # per process: rule sets that differ only in weights share a database
 
 
-def _hs_build(signals: Sequence[Signal], cache_dir: Path | None = None) -> tuple[Any, frozenset[int]]:
-    """Compile one database of every translatable pattern (id = signal index); the rest stay ungated.
+def split_branches(p: str) -> list[str]:
+    """The top-level alternatives of a regex (`a|(?:b|c)|d` → `a`, `(?:b|c)`, `d`)."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    j = 0
+    n = len(p)
+    while j < n:
+        c = p[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "[":
+            j += 1
+            if j < n and p[j] == "^":
+                j += 1
+            if j < n and p[j] == "]":
+                j += 1
+            while j < n and p[j] != "]":
+                j += 2 if p[j] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(p[start:j])
+            start = j + 1
+        j += 1
+    out.append(p[start:])
+    return out
 
-    Compiling takes seconds for the full rule set, so databases are kept per process by content hash
-    and, when `cache_dir` is given (only `load_rules` does: the classifier itself does no I/O), on disk.
+
+def _hs_collect(idx: int, _from: int, _to: int, _flags: int, found: set[int]) -> None:
+    found.add(idx)
+
+
+def _hs_flat(signals: Sequence[Signal]) -> list[tuple[int, int]]:
+    """Hyperscan id -> (signal index, branch index): every branch of every signal, in order."""
+    return [(i, b) for i, sig in enumerate(signals) for b in range(len(sig.branches))]
+
+
+def _hs_build(signals: Sequence[Signal], cache_dir: Path | None = None) -> tuple[Any, frozenset[int]]:
+    """Compile one database of every translatable branch (id = position in `_hs_flat`).
+
+    Returns the database and the ids Hyperscan cannot judge (always kept). Compiling takes seconds for
+    the full rule set, so databases are kept per process by content hash and, when `cache_dir` is
+    given (only `load_rules` does: the classifier itself does no I/O), on disk.
     """
     if _hs is None:
         return None, frozenset()
     exprs: list[bytes] = []
     ids: list[int] = []
     ungated: set[int] = set()
-    for idx, sig in enumerate(signals):
+    for g, (i, b) in enumerate(_hs_flat(signals)):
         try:
-            tr = [hs_translate(p) for p in sig.patterns]
+            exprs.append(hs_translate(signals[i].branches[b]))
+            ids.append(g)
         except _Untranslatable:
-            ungated.add(idx)
-            continue
-        exprs.extend(tr)
-        ids.extend([idx] * len(tr))
-    key = hashlib.sha256(b"\0".join(exprs) + repr(ids).encode()).digest()
+            ungated.add(g)
+    key = hashlib.sha256(b"\0".join(exprs) + repr(ids).encode() + repr(sorted(ungated)).encode()).digest()
     cached = _HS_CACHE.get(key)
     if cached is not None:
         return cached
@@ -817,6 +894,7 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
         signals.append(
             Signal(
                 patterns=tuple(expanded),
+                branches=tuple(br for p in expanded for br in split_branches(p)),
                 name=name,
                 weights=weights,
                 regex=regex,
