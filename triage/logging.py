@@ -59,6 +59,11 @@ def redact_processor(_logger: Any, _name: str, event_dict: MutableMapping[str, A
 _configured = False
 
 
+class _NoHostnameFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "No hostname was supplied" not in record.getMessage()
+
+
 def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
     """Idempotent process-wide setup."""
     global _configured
@@ -97,6 +102,11 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
     handler._triage = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
+    # kombu warns on every connection to a URL without a host, which the embedded filesystem broker
+    # ("filesystem://") never has.
+    kombu_conn = logging.getLogger("kombu.connection")
+    if not any(isinstance(f, _NoHostnameFilter) for f in kombu_conn.filters):
+        kombu_conn.addFilter(_NoHostnameFilter())
     # Third-party chatter that buries the signal at INFO.
     for noisy in ("sqlalchemy.engine", "alembic", "kombu", "amqp"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
