@@ -30,7 +30,18 @@ def redact_text(text: str) -> str:
     text = _URL_CRED_RE.sub(r"\1\2:***@", text)
     text = _EMAIL_RE.sub("[email]", text)
     text = _CARD_RE.sub("[number]", text)
-    return _PHONE_RE.sub("[phone]", text)
+    return _PHONE_RE.sub(_phone_or_keep, text)
+
+
+_DATEISH_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?|\d{2}:\d{2}:\d{2}")
+
+
+def _phone_or_keep(m: re.Match[str]) -> str:
+    """Phone numbers have 9+ digits; dates and times (ISO 8601 in log lines) are not phones."""
+    raw = m.group(0)
+    if _DATEISH_RE.fullmatch(raw.strip()) or sum(c.isdigit() for c in raw) < 9:
+        return raw
+    return "[phone]"
 
 
 def _redact_value(key: str, value: Any) -> Any:
