@@ -58,6 +58,39 @@ class CategoryConfig:
     review_band: tuple[float, float]
 
 
+_new = object.__new__
+_setattr = object.__setattr__
+_EVIDENCE_FIELDS = frozenset(Evidence.model_fields)
+
+
+def _evidence(
+    signal: str, field_name: str, start: int, end: int, text: str, category: str | None, weight: float
+) -> Evidence:
+    """`Evidence.model_construct(...)` with every field given, at a third of the cost (hot path).
+
+    Trusted values, so no validation; the instance is indistinguishable from model_construct's (same
+    __dict__, fields-set, no extra/private), which the engines-agree test checks via equality.
+    """
+    ev = _new(Evidence)
+    _setattr(
+        ev,
+        "__dict__",
+        {
+            "signal": signal,
+            "field": field_name,
+            "start": start,
+            "end": end,
+            "text": text,
+            "category": category,
+            "weight": weight,
+        },
+    )
+    _setattr(ev, "__pydantic_fields_set__", set(_EVIDENCE_FIELDS))
+    _setattr(ev, "__pydantic_extra__", None)
+    _setattr(ev, "__pydantic_private__", None)
+    return ev
+
+
 @dataclass(frozen=True)
 class Signal:
     name: str
@@ -138,17 +171,7 @@ class Signal:
             if m.end() == m.start() or self.negated(norm.text, m.start(), m.end()):
                 continue
             s, e = norm.span(m.start(), m.end())
-            out.append(
-                Evidence.model_construct(  # trusted values: skip pydantic validation (hot path)
-                    signal=self.name,
-                    field=field_name,
-                    start=s,
-                    end=e,
-                    text=original[s:e],
-                    category=cat,
-                    weight=weight,
-                )
-            )
+            out.append(_evidence(self.name, field_name, s, e, original[s:e], cat, weight))
             if len(out) >= self.max_spans:
                 break
         return out
@@ -290,39 +313,45 @@ def classify(
     if prefilter:
         gate: list[dict[int, tuple[int, ...]] | None] = [None, None]
         if engine != "re" and _hs is not None:
-            for k, n in enumerate(norms):
-                gate[k] = rules.hs_matches(n.text) if n.text else {}
+            # One scan over both fields: a match across the joint only keeps an extra branch, and
+            # keeping a branch never changes results (the gate may over-approximate, never under).
+            t0, t1 = norms[0].text, norms[1].text
+            both = rules.hs_matches(f"{t0}\n{t1}" if t0 and t1 else t0 or t1) if (t0 or t1) else {}
+            if both is not None:
+                gate = [both if t0 else {}, both if t1 else {}]
         elif engine == "hyperscan":
             raise RuntimeError("engine='hyperscan' requested but the hyperscan package is not installed")
-        always_all = rules._always
-        per_field: list[dict[int, list[tuple[int, int]]]] = []
-        for k, n in enumerate(norms):
-            g = gate[k]
-            if g is not None and not g:
-                per_field.append({})  # nothing can match: skip the keyword scan too
-                continue
-            hits = rules.keyword_hits(n.text)
-            per_field.append(hits if g is None else {i: v for i, v in hits.items() if i in g})
-        always = [always_all if g is None else always_all.intersection(g) for g in gate]
-        order = sorted(set(per_field[0]) | set(per_field[1]) | always[0] | always[1])
+        if gate[0] is not None and gate[1] is not None:
+            # Hyperscan path: the reduced regex of each signal Hyperscan kept runs over the whole field,
+            # exactly as the unfiltered baseline would (the branches dropped cannot match there).
+            g0, g1 = gate
+            signals = rules.signals
+            for idx in sorted(g0.keys() | g1.keys()):
+                sig = signals[idx]
+                spans: list[Evidence] = []
+                for k, g in enumerate(gate):
+                    keep = g.get(idx)
+                    if keep is not None and FIELDS[k] in sig.fields:
+                        spans.extend(sig.find(norms[k], originals[k], FIELDS[k], None, sig.sub_regex(keep)))
+                if spans:
+                    fired[sig.name] = spans
+            order: list[int] = []
+        else:
+            always_all = rules._always
+            per_field: list[dict[int, list[tuple[int, int]]]] = [rules.keyword_hits(n.text) for n in norms]
+            order = sorted(set(per_field[0]) | set(per_field[1]) | always_all)
     else:
         order = list(range(len(rules.signals)))
     for idx in order:
         sig = rules.signals[idx]
-        spans: list[Evidence] = []
+        spans = []
         for k, (fname, orig, norm) in enumerate(zip(FIELDS, originals, norms, strict=True)):
             if fname not in sig.fields or not norm.text:
                 continue
-            if not prefilter:
+            if not prefilter or idx in always_all:
                 spans.extend(sig.find(norm, orig, fname))
-                continue
-            g = gate[k]
-            rx = None if g is None or idx not in g else sig.sub_regex(g[idx])
-            if idx in always_all:
-                if idx in always[k]:
-                    spans.extend(sig.find(norm, orig, fname, None, rx))
             elif idx in per_field[k]:
-                spans.extend(sig.find(norm, orig, fname, per_field[k][idx], rx))
+                spans.extend(sig.find(norm, orig, fname, per_field[k][idx]))
         if spans:
             fired[sig.name] = spans
 
@@ -334,7 +363,8 @@ def classify(
         for cat, w in sig.weights.items():
             totals[cat] += w  # a signal counts once however often it matches: repetition is not evidence
             evidence.extend(
-                e if e.category == cat else e.model_copy(update={"category": cat, "weight": w}) for e in spans
+                e if e.category == cat else _evidence(e.signal, e.field, e.start, e.end, e.text, cat, w)
+                for e in spans
             )
     scores: dict[str, float] = {}
     decided: list[str] = []
