@@ -508,6 +508,12 @@ def hs_translate(p: str) -> bytes:
         elif c == "." :
             atom, wide = "[^\\n]", True
             i += 1
+        elif c in "^$":
+            # Subject and body are scanned as one buffer joined by "\n", so a field's start/end is also
+            # a newline: accept one there (only widens the match set).
+            out.append("(?:^|\\n)" if c == "^" else "(?:\\n|$)")
+            i += 1
+            continue
         elif ord(c) > 127:
             atom = "(?:" + "".join(f"\\x{b:02x}" for b in c.encode("utf-8")) + ")"
             i += 1

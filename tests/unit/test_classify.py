@@ -227,6 +227,18 @@ def test_engines_agree_on_every_labelled_ticket(rules) -> None:
             assert classify(subject, body, rules, engine="hyperscan") == ref, tid
 
 
+def test_engines_agree_on_field_edges(rules) -> None:
+    """Hyperscan scans subject + "\\n" + body at once: `^`/`$` at a field's edge must still be seen."""
+    for subject, body in [
+        ("I paid", "Hello, the withdrawal page shows an error."),
+        ("hello", "I paid"),
+        ("I paid", "I paid"),
+    ]:
+        ref = classify(subject, body, rules, prefilter=False)
+        assert classify(subject, body, rules, engine="re") == ref
+        assert classify(subject, body, rules) == ref
+
+
 def test_hs_translate_widens_only() -> None:
     """The Hyperscan translation drops what it cannot express in a way that only widens the match set."""
     from triage.classify import _hs, hs_translate
