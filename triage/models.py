@@ -170,7 +170,8 @@ class TicketContact(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-Index("ix_ticket_contacts_contact", TicketContact.contact_id)
+# Serves "latest reports of this contact" (ORDER BY ticket_id DESC LIMIT n) as an index range scan.
+Index("ix_ticket_contacts_contact_ticket", TicketContact.contact_id, TicketContact.ticket_id)
 
 
 class DraftHistory(Base):

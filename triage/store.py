@@ -7,12 +7,13 @@ so a ticket's row, result and flags commit together or not at all.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select, update
+from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -54,7 +55,6 @@ Refine = Callable[[StoredItem, Sequence[Flag]], TriageOutcome]
 
 
 # Bounds on the repeat-contact look-up (see _link_contacts).
-PRIOR_PER_REQUESTER = 5
 PRIOR_PER_CONTACT = 50
 MAX_LINKED_TICKETS = 20
 
@@ -330,25 +330,17 @@ def _link_contacts(
         for tid, contacts in per_ticket.items() for c, rk in contacts
     ]
     # Who else reported these contacts (committed before us, or earlier in this batch)? Bounded: a
-    # contact reported thousands of times must not make every new report read them all, so keep the
-    # latest few tickets per requester and the latest few requesters per contact.
-    tc = TicketContact
-    per_requester = select(
-        tc.contact_id, tc.requester_key, tc.ticket_id,
-        func.row_number().over(partition_by=(tc.contact_id, tc.requester_key), order_by=tc.ticket_id.desc())
-        .label("rn_req"),
-    ).where(tc.contact_id.in_(list(cids.values())), tc.ticket_id.not_in(tids)).subquery()
-    per_contact = select(
-        per_requester.c.contact_id, per_requester.c.requester_key, per_requester.c.ticket_id,
-        func.row_number().over(partition_by=per_requester.c.contact_id, order_by=per_requester.c.ticket_id.desc())
-        .label("rn"),
-    ).where(per_requester.c.rn_req <= PRIOR_PER_REQUESTER).subquery()
-    prior = session.execute(
-        select(per_contact.c.contact_id, per_contact.c.requester_key, Ticket.source, Ticket.external_id, Ticket.id)
-        .join(Ticket, Ticket.id == per_contact.c.ticket_id)
-        .where(per_contact.c.rn <= PRIOR_PER_CONTACT)
-        .order_by(Ticket.id)
-    ).all()
+    # contact reported thousands of times must not make every new report read them all — per contact,
+    # the latest PRIOR_PER_CONTACT reports, each an index range scan on (contact_id, ticket_id).
+    prior = _latest_reports(session=session, contact_ids=sorted(set(cids.values())), exclude=tids)
+    batch_rks = {(cids[(c.kind, c.value[:512])], rk) for contacts in per_ticket.values() for c, rk in contacts}
+    seen_full = {cid for cid, n in Counter(row[0] for row in prior).items() if n >= PRIOR_PER_CONTACT}
+    for cid, rk in sorted(batch_rks):
+        # Rare: the latest reports all came from this very requester; look further back for others.
+        if cid in seen_full and all(r[1] == rk for r in prior if r[0] == cid):
+            prior.extend(_latest_reports(session=session, contact_ids=[cid], exclude=tids, not_requester=rk,
+                                         limit=MAX_LINKED_TICKETS))
+    prior.sort(key=lambda r: r[4])
     if link_rows:
         session.execute(_insert(session, TicketContact.__table__), link_rows)
 
@@ -377,6 +369,32 @@ def _link_contacts(
                 refs.extend(r for r in others if r not in refs)
         if refs:
             out[tid] = (evidence, refs[-MAX_LINKED_TICKETS:])  # the most recent ones
+    return out
+
+
+def _latest_reports(
+    *, session: Session, contact_ids: Sequence[int], exclude: Sequence[int], not_requester: str | None = None,
+    limit: int | None = None,
+) -> list[Any]:
+    """(contact_id, requester_key, source, external_id, ticket_id) of the latest reports per contact."""
+    tc = TicketContact
+    out: list[Any] = []
+    # One UNION ALL of per-contact LIMIT queries per chunk (SQLite caps compound SELECTs at 500 terms).
+    for i in range(0, len(contact_ids), 200):
+        parts = []
+        for cid in contact_ids[i:i + 200]:
+            q = select(tc.contact_id, tc.requester_key, tc.ticket_id).where(
+                tc.contact_id == cid, tc.ticket_id.not_in(list(exclude))
+            )
+            if not_requester is not None:
+                q = q.where(tc.requester_key != not_requester)
+            sub = q.order_by(tc.ticket_id.desc()).limit(limit or PRIOR_PER_CONTACT).subquery()
+            parts.append(select(sub.c.contact_id, sub.c.requester_key, sub.c.ticket_id))
+        u = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        out.extend(session.execute(
+            select(u.c.contact_id, u.c.requester_key, Ticket.source, Ticket.external_id, Ticket.id)
+            .join(Ticket, Ticket.id == u.c.ticket_id)
+        ).all())
     return out
 
 
