@@ -302,7 +302,7 @@ _MORE: dict[str, tuple[list[str], list[str]]] = {
         ["I need to change my login email to my gmail", "build a Telegram bot for our shop"],
     ),
     "money_sent": (
-        ["I paid.", "pay 75 bucks on venmo and i did", "Li ho pagati con ricarica PostePay", "I sent 0.05 BTC"],
+        ["I paid.", "Li ho pagati con ricarica PostePay", "I sent 0.05 BTC"],
         [
             "I bought 40 connects for $6",
             "enviei meus documentos para verificação",
@@ -324,6 +324,68 @@ _MORE: dict[str, tuple[list[str], list[str]]] = {
     "scam_messenger": (["contact me on whatsapp"], ["we need a WhatsApp Business API integration"]),
     "crypto_request": (["send 100 USDT to activate"], ["I built a crypto wallet UI for a client"]),
 }
+# Behaviours described more completely (unusual messengers, money that left without "I paid", compliance
+# with a payment request, non-English forms); each with texts that must stay quiet.
+_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
+    "scam_messenger": (
+        [
+            "the interview is on Wire (an encrypted messenger)",
+            "contact me on Threema",
+            "my Line ID is jobs_hr",
+            "contact wa dot me slash 1555",
+            "teleg @easyjobs_mgr",
+            "we will chat on the Session app",
+        ],
+        ["I paid by wire transfer", "he sent it via wire yesterday", "the session was long", "line 3 of the invoice"],
+    ),
+    "move_chat_off_platform": (
+        [
+            "our company does not use Upwork messages",
+            "he wants to talk on an app I'd never heard of",
+            "lalu dia minta pindah ke WhatsApp",
+            "phir ek banda telegram pe le gaya",
+        ],
+        ["I don't use the mobile app much", "I never heard back from support"],
+    ),
+    "money_sent": (
+        [
+            "we paid her directly by bank transfer (€1,100)",
+            "I sent it from Binance",
+            "Paid my freelancer $250 on PayPal",
+            "I refunded $200 to my client via PayPal",
+            "Maine 2,000 bhej diye UPI se",
+            "Sudah saya transfer kemarin",
+            "i sent 3 apple gift cards to upwork support on whatsapp",
+            "Transferred the deposit via Wise yesterday",
+        ],
+        [
+            "Maine kuch nahi bheja",
+            "Ich habe nichts geschickt",
+            "we paid $500 into escrow",
+            "I sent the files to the client on Upwork",
+        ],
+    ),
+    "complied_payment_request": (
+        [
+            "she asked if I could send $250 via PayPal for them. I did, nothing bad happened",
+            "he told me to pay the fee by Zelle, which I did.",
+            "pay 75 bucks on venmo and i did",
+        ],
+        [
+            "he asked for 3 revisions which I did",
+            "reverse the payment if it went through. I did not authorize this",
+            "The client paid in January and now my balance is -$320. I did the work",
+        ],
+    ),
+    "money_loss": (
+        ["he still has my 150 euros", "my card was charged $89 for the starter kit", "never saw my money again"],
+        ["my card was charged for connects", "he has my files", "I never saw the message again"],
+    ),
+}
+for _name, (_pos, _neg) in _BEHAVIOURS.items():
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
 for _name, (_pos, _neg) in _MORE.items():
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
