@@ -381,6 +381,74 @@ _BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
         ["he still has my 150 euros", "my card was charged $89 for the starter kit", "never saw my money again"],
         ["my card was charged for connects", "he has my files", "I never saw the message again"],
     ),
+    "writer_suspects_scam": (["sounds off? I haven't accepted"], ["the light is off"]),
+    "suspicious_counterparty": (
+        ["he said his Upwork account got locked so I should send the payment via Wise"],
+        ["my account was locked yesterday, please help"],
+    ),
+    "counterparty_vanished": (
+        ['his account says "no longer available"', "then he stopped answering"],
+        ["this option is no longer available in settings"],
+    ),
+    "impersonation": (
+        [
+            "my Top Rated badge will be removed unless I confirm my login",
+            "Restore access: upw0rk-restore.example.com",
+            "an Instagram account 'upwork.support.team' wrote to me",
+            "got a text: 'Upwork: your account is limited due to unusual activity, restore access'",
+        ],
+        [
+            "I want to make sure it's not phishing",
+            "I've read about fake emails before",
+            "I logged in at www.upwork.com as usual",
+        ],
+    ),
+    "personal_data_request": (
+        ["he asked for my paypal email AND password", "wants me to confirm my login email + password"],
+        ["Just want to make sure this is you before I show my passport", "I want to change my password"],
+    ),
+    "too_good_pay": (
+        ["Easy job $30/h", "job pays $60/h for 'email handling'", "angeblich 45 $/Stunde für Dateneingabe", "seems too much"],
+        ["my rate is $60/h for React work", "he paid too much by mistake"],
+    ),
+    "upfront_fee": (
+        [
+            "me pidieron 50 dólares por PayPal para enviarme el kit de materiales",
+            "saya disuruh bayar biaya pendaftaran Rp 350.000",
+            "account activation ke liye Rs 2,000 bhejna padega",
+            "dem say make I pay for registration",
+        ],
+        ["Is there any paid training I need?", "he asked for $500 for the logo"],
+    ),
+    "overpayment": (
+        ["he'll send $1,400 and I need to forward $1,000 to his 'supplier'"],
+        ["he'd just Zelle me the extra 6 hours at my rate", "can you pay extra hours through the contract?"],
+    ),
+    "pre_contract": (
+        [
+            "before we even started the contract he said lets do it through paypal",
+            "send 2 logo concepts before he'd make an offer",
+            "Never got a contract",
+        ],
+        ["before we started I read the contract terms"],
+    ),
+    "unpaid_work": (["Never paid, obviously.", "never saw a cent", "today I see MY copy live on his website"], ["I never paid for Plus"]),
+    "work_taken": (
+        ["I delivered everything on Friday and he ghosted me", "I made 15 posts. On day 4 he removed me from Slack"],
+        ["he ghosted me before I started", "if I deliver and he vanishes, what then?"],
+    ),
+    "free_work": (["Did a free 'test' on Google Docs"], ["can I add a milestone later if we add a feature?"]),
+    "payment_via_rail": (["he needs 50% upfront in BTC to his wallet"], ['"To start, deposit 100 USDT to activate"']),
+    "pay_outside_platform": (
+        ["would like to pay our long-term freelancer directly by bank wire"],
+        ["we pay our freelancers through the platform"],
+    ),
+    # subject-only signal: its examples are classified as subjects (see test_signal_examples)
+    "subject_doubt": (
+        ["Is this a scam?", "legit?", "Red flags? Client wants my number", "Recruiter on Signal - scam or legit"],
+        ["How to report a scam?", "Is it a scam if a client pays outside?", "Withdrawal pending for 5 days"],
+    ),
+    "platform_support_topic": (["order FO3321AB", "through the Resolution Center"], ["I placed an order for a laptop"]),
 }
 for _name, (_pos, _neg) in _BEHAVIOURS.items():
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
@@ -410,7 +478,13 @@ CASES = [(sig, text, True) for sig, (pos, _) in EXAMPLES.items() for text in pos
     ("signal", "text", "fires"), CASES, ids=[f"{s}:{'+' if f else '-'}:{t[:30]}" for s, t, f in CASES]
 )
 def test_signal_examples(rules, signal: str, text: str, fires: bool) -> None:
-    c = classify("", text, rules)
+    subject, body = (text, "") if tuple(rules.signal(signal).fields) == ("subject",) else ("", text)
+    c = classify(subject, body, rules)
     assert (signal in c.signals) == fires, {k: [e.text for e in v] for k, v in c.signals.items()}
     # The prefilter must never lose a match the plain regex finds.
-    assert c == classify("", text, rules, prefilter=False)
+    assert c == classify(subject, body, rules, prefilter=False)
+
+
+def test_subject_doubt_reads_only_the_subject(rules) -> None:
+    assert "subject_doubt" not in classify("", "Is this a scam?", rules).signals
+    assert "subject_doubt" in classify("Is this a scam?", "", rules).signals
