@@ -201,6 +201,23 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class Combination:
+    """A behaviour made of other signals: fires when all of `all_of`, (if given) one of `any_of` and none
+    of `none_of` fired.
+
+    Its evidence is the union of the parts' evidence (renamed to the combination); it adds its own weights.
+    Decided after matching, from the fired signals only, so every engine gives the same result.
+    """
+
+    name: str
+    all_of: tuple[str, ...]
+    any_of: tuple[str, ...]
+    weights: Mapping[str, float]
+    description: str = ""
+    none_of: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RuleSet:
     """A loaded, compiled, immutable rule set. `version` is the first 12 hex of sha256(file bytes)."""
 
@@ -208,6 +225,7 @@ class RuleSet:
     categories: Mapping[str, CategoryConfig]
     signals: tuple[Signal, ...]
     source: str = ""
+    combinations: tuple[Combination, ...] = ()
     _automaton: Any = field(default=None, repr=False, compare=False)
     _always: frozenset[int] = field(default=frozenset(), repr=False)
     # Lazily built Hyperscan database (see `hs_matches`); a mutable holder inside a frozen dataclass.
@@ -250,7 +268,8 @@ class RuleSet:
 
     @property
     def signal_names(self) -> tuple[str, ...]:
-        return tuple(s.name for s in self.signals)
+        """Names of the pattern signals and of the combinations (both appear in evidence)."""
+        return tuple(s.name for s in self.signals) + tuple(c.name for c in self.combinations)
 
     def keyword_hits(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Signal index -> (start, end) of each of its keywords found in the normalised text."""
@@ -355,12 +374,30 @@ def classify(
         if spans:
             fired[sig.name] = spans
 
+    weights_of: dict[str, Mapping[str, float]] = {s.name: s.weights for s in rules.signals} if fired else {}
+    for combo in rules.combinations:  # in file order: a combination may use an earlier one
+        if (
+            all(n in fired for n in combo.all_of)
+            and (not combo.any_of or any(n in fired for n in combo.any_of))
+            and not any(n in fired for n in combo.none_of)
+        ):
+            seen: set[tuple[str, int, int]] = set()
+            parts: list[Evidence] = []
+            for n in (*combo.all_of, *combo.any_of):
+                for e in fired.get(n, ()):
+                    if (e.field, e.start, e.end) not in seen:
+                        seen.add((e.field, e.start, e.end))
+                        cat = next(iter(combo.weights), None)
+                        parts.append(
+                            _evidence(combo.name, e.field, e.start, e.end, e.text, cat,
+                                      combo.weights.get(cat, 0.0) if cat else 0.0)
+                        )
+            fired[combo.name] = parts
+            weights_of[combo.name] = combo.weights
     totals = {c: 0.0 for c in rules.categories}
     evidence: list[Evidence] = []
-    by_name = {s.name: s for s in rules.signals} if fired else {}
     for name, spans in fired.items():
-        sig = by_name[name]
-        for cat, w in sig.weights.items():
+        for cat, w in weights_of[name].items():
             totals[cat] += w  # a signal counts once however often it matches: repetition is not evidence
             evidence.extend(
                 e if e.category == cat else _evidence(e.signal, e.field, e.start, e.end, e.text, cat, w)
@@ -812,7 +849,7 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
     ctx = _Ctx(path, root)
     if not isinstance(data, dict):
         raise ctx.error([], "the rules file must be a mapping with `format`, `categories`, `signals`")
-    unknown_top = set(data) - {"format", "defines", "cue_sets", "categories", "signals"}
+    unknown_top = set(data) - {"format", "defines", "cue_sets", "categories", "signals", "combinations"}
     if unknown_top:
         raise ctx.error([sorted(unknown_top)[0]], "unknown top-level key")
     if data.get("format") not in SUPPORTED_FORMATS:
@@ -950,6 +987,44 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
                 kw_map.setdefault(k, set()).add(idx)
         else:
             always.add(idx)
+    combos: list[Combination] = []
+    raw_combos = data.get("combinations") or []
+    if not isinstance(raw_combos, list):
+        raise ctx.error(["combinations"], "must be a list")
+    known = {s.name for s in signals}
+    for i, raw in enumerate(raw_combos):
+        w = ["combinations", i]
+        if not isinstance(raw, dict):
+            raise ctx.error(w, "each combination must be a mapping")
+        bad = sorted(set(raw) - {"name", "description", "all", "any", "none", "category", "weight", "weights"})
+        if bad:
+            raise ctx.error([*w, bad[0]], f"unknown key {bad[0]!r}")
+        name = raw.get("name")
+        if not isinstance(name, str) or not _NAME_RE.fullmatch(name) or name in known:
+            raise ctx.error([*w, "name"], f"bad or duplicate name {name!r}")
+        all_of = tuple(_str_list(ctx, [*w, "all"], raw.get("all", []), allow_empty=True))
+        any_of = tuple(_str_list(ctx, [*w, "any"], raw.get("any", []), allow_empty=True))
+        none_of = tuple(_str_list(ctx, [*w, "none"], raw.get("none", []), allow_empty=True))
+        for n in none_of:
+            if n not in known:
+                raise ctx.error([*w, "none"], f"unknown signal {n!r} (define it first)")
+        if not all_of and not any_of:
+            raise ctx.error(w, "a combination needs `all` and/or `any`")
+        for j, n in enumerate((*all_of, *any_of)):
+            if n not in known:
+                raise ctx.error([*w, "all" if j < len(all_of) else "any"], f"unknown signal {n!r} (define it first)")
+        cw: dict[str, float] = {}
+        if isinstance(raw.get("weights"), dict):
+            for cat, val in raw["weights"].items():
+                if cat not in CATEGORIES:
+                    raise ctx.error([*w, "weights", str(cat)], f"unknown category {cat!r}")
+                cw[cat] = _num(ctx, [*w, "weights", cat], val, -20, 20)
+        elif raw.get("category") is not None:
+            if raw["category"] not in CATEGORIES:
+                raise ctx.error([*w, "category"], f"unknown category {raw['category']!r}")
+            cw[raw["category"]] = _num(ctx, [*w, "weight"], raw.get("weight"), -20, 20)
+        combos.append(Combination(name, all_of, any_of, cw, str(raw.get("description", "")), none_of))
+        known.add(name)
     for k, ids in kw_map.items():
         auto.add_word(k, (len(k), tuple(sorted(ids))))
     if kw_map:
@@ -960,6 +1035,7 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
         categories=cats,
         signals=tuple(signals),
         source=str(path),
+        combinations=tuple(combos),
         _automaton=auto if kw_map else None,
         _always=frozenset(always),
     )

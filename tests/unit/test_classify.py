@@ -330,3 +330,50 @@ def test_load_rules_missing_file(tmp_path: Path) -> None:
 
     with pytest.raises(RulesError, match="cannot read"):
         load_rules(tmp_path)
+
+
+_COMBO_RULES = """
+format: 1
+categories:
+  scam_suspicion: {bias: -2.0, scale: 1.0, threshold: 0.5}
+  off_platform_payment: {bias: -2.0, scale: 1.0, threshold: 0.5}
+signals:
+  - {name: paid, keywords: [paid], patterns: ['\\bi paid\\b']}
+  - {name: gone, keywords: [vanished], patterns: ['\\bvanished\\b']}
+  - {name: known, keywords: [old client], patterns: ['\\bold client\\b']}
+combinations:
+  - {name: paid_gone, all: [paid, gone], none: [known], category: scam_suspicion, weight: 3.0}
+"""
+
+
+def test_combination_fires_only_when_its_parts_did() -> None:
+    from triage.classify import parse_rules
+
+    rules = parse_rules(_COMBO_RULES, Path("rules.yaml"))
+    assert "paid_gone" in rules.signal_names
+    c = classify("", "I paid. Then he vanished.", rules)
+    assert "paid_gone" in c.signals and "scam_suspicion" in c.categories
+    # its evidence is the parts' evidence, renamed, with offsets into the original text
+    assert sorted(e.text for e in c.signals["paid_gone"]) == ["I paid", "vanished"]
+    assert c == classify("", "I paid. Then he vanished.", rules, prefilter=False)
+    assert c == classify("", "I paid. Then he vanished.", rules, engine="re")
+    assert "paid_gone" not in classify("", "I paid.", rules).signals
+    assert "paid_gone" not in classify("", "My old client: I paid, he vanished.", rules).signals  # none:
+
+
+@pytest.mark.parametrize(
+    ("extra", "msg"),
+    [
+        ("  - {name: c1, all: [nope], weight: 1}", "unknown signal 'nope'"),
+        ("  - {name: c1}", "needs `all` and/or `any`"),
+        ("  - {name: paid, all: [gone]}", "bad or duplicate name"),
+        ("  - {name: c1, all: [paid], colour: red}", "unknown key 'colour'"),
+        ("  - {name: c1, all: [paid], none: [zzz]}", "unknown signal 'zzz'"),
+    ],
+)
+def test_combination_errors(extra: str, msg: str) -> None:
+    from triage.classify import RulesError, parse_rules
+
+    text = _COMBO_RULES.split("combinations:")[0] + "combinations:\n" + extra + "\n"
+    with pytest.raises(RulesError, match=msg):
+        parse_rules(text, Path("rules.yaml"))

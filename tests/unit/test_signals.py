@@ -449,6 +449,30 @@ _BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
         ["How to report a scam?", "Is it a scam if a client pays outside?", "Withdrawal pending for 5 days"],
     ),
     "platform_support_topic": (["order FO3321AB", "through the Resolution Center"], ["I placed an order for a laptop"]),
+    "on_platform_contract": (
+        [
+            "Contract already running, milestone funded, 5-star client",
+            "I opened a dispute on contract #77031",
+            "Payments stay here. Is a call OK?",
+            "Offer will be sent here afterwards",
+        ],
+        ["he asked me to pay before the contract", "I gave him 5 minutes"],
+    ),
+    "platform_own_channel": (
+        ["It's inside my account settings page", "an email from your no-reply address", "Links point to your domain"],
+        ["the link pointed to upw0rk-login.example.com", "I changed my settings yesterday"],
+    ),
+    "task_scam": (
+        ["my account was in negative so I recharged 150 USDT", "To unlock commission tasks", "I topped up 80 USDT"],
+        ["after the chargeback my balance is negative", "I topped up my phone"],
+    ),
+    "equipment_purchase": (["I bought the $489 software bundle from the partner store"], ["I bought a laptop last year"]),
+    "account_rental": (
+        ["A guy in a Facebook group sells 'top rated plus' status", "create a new profile here with his photo and name"],
+        ["I sell logo designs on my profile"],
+    ),
+    "suspicious_link": (["asked me to download an .exe to watch"], ["download the brief from the order page"]),
+    "unverified_client": (["Ses avis datent tous du même jour"], ["reviews from last year"]),
 }
 for _name, (_pos, _neg) in _BEHAVIOURS.items():
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
@@ -466,7 +490,8 @@ def rules():
 
 
 def test_every_signal_is_pinned(rules) -> None:
-    assert set(rules.signal_names) == set(EXAMPLES), "add examples for new signals / drop removed ones"
+    pattern_signals = {s.name for s in rules.signals}
+    assert pattern_signals == set(EXAMPLES), "add examples for new signals / drop removed ones"
 
 
 CASES = [(sig, text, True) for sig, (pos, _) in EXAMPLES.items() for text in pos] + [
@@ -488,3 +513,42 @@ def test_signal_examples(rules, signal: str, text: str, fires: bool) -> None:
 def test_subject_doubt_reads_only_the_subject(rules) -> None:
     assert "subject_doubt" not in classify("", "Is this a scam?", rules).signals
     assert "subject_doubt" in classify("Is this a scam?", "", rules).signals
+
+
+COMBOS: dict[str, tuple[list[str], list[str]]] = {
+    "writer_unpaid": (["I delivered all source files, he stopped answering"], ["he paid on time"]),
+    "stiffed_off_platform": (
+        ["He said we continue via invoice to save time. I delivered all files and he stopped answering."],
+        [
+            "A client I originally met here, we moved to invoicing by email. He has not paid yet this month.",
+            "I delivered all files on the contract and he stopped answering.",
+        ],
+    ),
+    "paid_then_vanished": (
+        ["I sent the deposit to his Wise account. Profile deleted today, he disappeared."],
+        ["I sent the deposit into escrow and he disappeared.", "He disappeared for a week, then came back."],
+    ),
+    "loss_in_scam": (
+        ["They said I must pay a training fee. Now my money is gone."],
+        ["The buyer cancelled and my money is gone from the balance, is that a refund?"],
+    ),
+    "offplatform_before_contract": (
+        ["No contract yet and he wants to pay me via PayPal."],
+        ["He wants to pay me via PayPal for the next milestone.", "No contract yet, he sent an invite."],
+    ),
+}
+
+
+def test_every_combination_is_pinned(rules) -> None:
+    assert {c.name for c in rules.combinations} == set(COMBOS)
+
+
+@pytest.mark.parametrize(
+    ("combo", "text", "fires"),
+    [(c, t, True) for c, (pos, _) in COMBOS.items() for t in pos]
+    + [(c, t, False) for c, (_, neg) in COMBOS.items() for t in neg],
+)
+def test_combination_examples(rules, combo: str, text: str, fires: bool) -> None:
+    c = classify("", text, rules)
+    assert (combo in c.signals) == fires, {k: [e.text for e in v] for k, v in c.signals.items()}
+    assert c == classify("", text, rules, prefilter=False)
