@@ -275,12 +275,14 @@ def _tidy(text: str) -> str:
 
 
 def _evidence_ctx(ev: Evidence) -> dict[str, Any]:
+    # Signal and category names come from our config (identifiers), not from the ticket: only the
+    # quoted text needs cleaning and truncating.
     return {
-        "signal": snippet(ev.signal, 60),
+        "signal": ev.signal if len(ev.signal) <= 60 and ev.signal.isprintable() else snippet(ev.signal, 60),
         "field": ev.field,
         "start": ev.start,
         "end": ev.end,
-        "category": snippet(ev.category, 40) if ev.category else None,
+        "category": ev.category,
         "weight": ev.weight,
         "text": snippet(ev.text),
     }
