@@ -473,8 +473,51 @@ _BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "suspicious_link": (["asked me to download an .exe to watch"], ["download the brief from the order page"]),
     "unverified_client": (["Ses avis datent tous du même jour"], ["reviews from last year"]),
+    "personal_payment_task": (
+        ["test their payment gateway by making purchases with my own card"],
+        ["I made purchases with the company card"],
+    ),
 }
 for _name, (_pos, _neg) in _BEHAVIOURS.items():
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
+
+_MORE_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
+    "money_loss": (["My card was charged $1,240 last week", "I'm -$1,900 now"], ["my card was charged twice? no"]),
+    "money_sent": (
+        [
+            "Deposited the check, sent $1,900 via Zelle to the vendor",
+            "Paid it.",
+            "I sent a 30% deposit to a freelancer's PayPal",
+            "We used Wise to pay our translator",
+        ],
+        ["We used Wise for withdrawals", "Paid it? No."],
+    ),
+    "pay_outside_platform": (
+        [
+            "he transferred half of the retainer to my bank directly",
+            "we'll stop using the contract here",
+            "minta bayarannya lewat transfer bank langsung",
+            "says pay will be 'much higher outside'",
+            "he'll send the payment 'through a friend'",
+            "wants to pay me via WeChat Pay",
+        ],
+        ["I stopped using the mobile app", "the rate is fine for me"],
+    ),
+    "payment_via_rail": (["he said he'd send Western Union"], ["I read about Western Union on the news"]),
+    "counterparty_vanished": (
+        ["Profile deleted today", "now he's not responding", "He left me on read", "the job post was removed"],
+        ["I deleted the old file", "he is responding slowly"],
+    ),
+    "impersonation": (["Someone called 'Support Team' DM'd me"], ["someone called me about my car"]),
+    "suspicious_counterparty": (
+        ["three new accounts contacted me with the exact same wording about a job"],
+        ["he sent the brief again"],
+    ),
+    "overpayment": (["I just receive and forward the money"], ["I receive and read the brief"]),
+}
+for _name, (_pos, _neg) in _MORE_BEHAVIOURS.items():
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
     _n.extend(_neg)
@@ -531,6 +574,10 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
     "loss_in_scam": (
         ["They said I must pay a training fee. Now my money is gone."],
         ["The buyer cancelled and my money is gone from the balance, is that a refund?"],
+    ),
+    "data_given_then_vanished": (
+        ["I sent my passport photo to a client. Now he's not responding."],
+        ["I sent my passport photo to support for verification.", "He disappeared after the call."],
     ),
     "offplatform_before_contract": (
         ["No contract yet and he wants to pay me via PayPal."],
