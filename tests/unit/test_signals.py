@@ -516,6 +516,21 @@ _MORE_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
         ["he sent the brief again"],
     ),
     "overpayment": (["I just receive and forward the money"], ["I receive and read the brief"]),
+    "upfront_fee": (
+        ["HR said I had to show 'proof of funds' by sending 0.01 BTC", "they want more taxes before the salary", "J'ai réglé 95 € de frais de dossier"],
+        ["I need proof of address for the bank? no: the platform asks", "taxes are due in April"],
+    ),
+    "money_sent": (
+        ["J'ai réglé 95 € par virement au recruteur"],
+        ["o cliente quer que eu pague uma taxa de R$ 90", "Ya le pagué la primera parte por la plataforma."],
+    ),
+    "money_loss": ([], ["My card was charged $19.99 by you this month"]),
+    "complied_payment_request": (
+        ["sending 0.01 BTC that would be returned. Did it.", "go to his personal Wise. I (client) did it, 180 USD."],
+        ["sending the files today. Did it compile?"],
+    ),
+    "move_chat_off_platform": (["the last part would be done over email"], ["the work was done on time"]),
+    "account_rental": (["create a new email and a new profile here with his photo and name"], []),
 }
 for _name, (_pos, _neg) in _MORE_BEHAVIOURS.items():
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
@@ -561,7 +576,10 @@ def test_subject_doubt_reads_only_the_subject(rules) -> None:
 COMBOS: dict[str, tuple[list[str], list[str]]] = {
     "writer_unpaid": (["I delivered all source files, he stopped answering"], ["he paid on time"]),
     "stiffed_off_platform": (
-        ["He said we continue via invoice to save time. I delivered all files and he stopped answering."],
+        [
+            "He said we continue via invoice to save time. I delivered all files and he stopped answering.",
+            "Moved to email at his request, wrote 12 articles. Never saw a cent.",
+        ],
         [
             "A client I originally met here, we moved to invoicing by email. He has not paid yet this month.",
             "I delivered all files on the contract and he stopped answering.",
@@ -573,7 +591,10 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "loss_in_scam": (
         ["They said I must pay a training fee. Now my money is gone."],
-        ["The buyer cancelled and my money is gone from the balance, is that a refund?"],
+        [
+            "The buyer cancelled and my money is gone from the balance, is that a refund?",
+            "Membership fee? My card was charged $19.99 by you. It's inside my account settings.",
+        ],
     ),
     "data_given_then_vanished": (
         ["I sent my passport photo to a client. Now he's not responding."],
