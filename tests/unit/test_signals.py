@@ -531,6 +531,16 @@ _MORE_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "move_chat_off_platform": (["the last part would be done over email"], ["the work was done on time"]),
     "account_rental": (["create a new email and a new profile here with his photo and name"], []),
+    "impersonation": (["messages freelancers claiming he's from your hiring team"], ["he claims he's from Berlin"]),
+    "money_sent": (["sent the gift card codes like the 'manager' asked"], ["sent the files and the codes for the app"]),
+    "personal_payment_task": (["he wanted the gift card codes"], ["I entered a discount code"]),
+    "pay_outside_platform": (["asked me to finish the last milestone outside via PayPal"], ["finish the last milestone on time"]),
+    "work_taken": (["Delivered everything, he ghosted."], ["He ghosted before I delivered anything."]),
+    "upfront_fee": ([], ["What is your policy if a client asks me to pay for training before hiring?"]),
+    "policy_question": (
+        ["What is your policy on moving chats?", "just asking for future reference", "hypothetically, could he"],
+        ["the client's policy document", "I paid for the future milestone"],
+    ),
 }
 for _name, (_pos, _neg) in _MORE_BEHAVIOURS.items():
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
