@@ -537,6 +537,39 @@ _MORE_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
     "pay_outside_platform": (["asked me to finish the last milestone outside via PayPal"], ["finish the last milestone on time"]),
     "work_taken": (["Delivered everything, he ghosted."], ["He ghosted before I delivered anything."]),
     "upfront_fee": ([], ["What is your policy if a client asks me to pay for training before hiring?"]),
+    # money that left, in more words (written by us; hard negatives are the platform's own charges/payouts)
+    "money_loss": (
+        [
+            "They took $450 from me for the onboarding",
+            "I have been scammed of 150$",
+            "He took my money and ran",
+            "Me robaron 200 dólares",
+            "my 500 USDT is stuck and they want a tax",
+        ],
+        ["My $500 is stuck in pending clearance", "he took my advice"],
+    ),
+    "money_sent": (
+        [
+            "I've already given them 2 payments of $100",
+            "I ended up paying the $80 activation fee",
+            "I was tricked into paying $80 for a certificate",
+            "already paid 2 installments of the fee via GCash",
+            "I bought the iTunes cards and gave him the numbers",
+            "I did the transfer, 1,200 total",
+            "Caí no golpe e paguei 300 reais pelo Pix",
+        ],
+        [
+            "I ended up paying the service fee twice",
+            "I did the transfer to my bank from my balance",
+            "No pagué nada",
+        ],
+    ),
+    "upfront_fee": (
+        ["The recruiter said I needed a work permit fee", "they want a 20% tax to release it"],
+        ["the client said he needed a refund", "I said the service fee is high"],
+    ),
+    "unpaid_work": (["It's been 3 weeks and nothing"], ["It's been 3 weeks and the order is fine"]),
+    "work_taken": (["after I delivered, he doesn't reply"], ["I delivered and he replied with thanks"]),
     "policy_question": (
         ["What is your policy on moving chats?", "just asking for future reference", "hypothetically, could he"],
         ["the client's policy document", "I paid for the future milestone"],
