@@ -570,6 +570,26 @@ _MORE_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "unpaid_work": (["It's been 3 weeks and nothing"], ["It's been 3 weeks and the order is fine"]),
     "work_taken": (["after I delivered, he doesn't reply"], ["I delivered and he replied with thanks"]),
+    "overpayment": (
+        ["receive payments from her customers into my PayPal and send them on to her"],
+        ["I receive payments into my bank account through the platform's withdrawal"],
+    ),
+    "account_rental": (
+        ["log in to his account from my computer and bid on jobs for him", "He asked for my Upwork login"],
+        ["I can't log in to my account", "he asked for my login page screenshot? no, for the login page link"],
+    ),
+    "task_scam": (["They want me to write fake reviews for their products"], ["I write product reviews for a blog contract"]),
+    "upfront_fee": (["register on his own website and deposit $50 to see the tasks"], ["deposit the milestone to start"]),
+    "move_chat_off_platform": (
+        ["send my resume to his personal Gmail", "download an app called TaskPro to receive my assignments"],
+        ["send the files to the client here", "download the brief to see the tasks"],
+    ),
+    "too_good_pay": (["Client offered $800 for a 10-minute logo task"], ["I charge $80 for a 2-hour session"]),
+    "writer_suspects_scam": (["Seems weird."], ["the weird font he wants"]),
+    "unverified_client": (
+        ["a company I can't find anywhere online", "the website was created last week"],
+        ["I can't find the settings page", "the website was created by me"],
+    ),
     "policy_question": (
         ["What is your policy on moving chats?", "just asking for future reference", "hypothetically, could he"],
         ["the client's policy document", "I paid for the future milestone"],
