@@ -119,7 +119,7 @@ def single_payload(args: Any, kwargs: Any) -> tuple[Any, str | None]:
 def make_batched_task_class(base: type) -> type:
     """A `Batches` task class on top of the worker's `TriageTask` (passed in to avoid an import cycle)."""
 
-    class BatchedIngestTask(Batches, base):  # type: ignore[misc, valid-type]
+    class BatchedIngestTask(Batches, base):  # type: ignore[misc,valid-type,unused-ignore]
         """`triage.ingest` buffered: many single-ticket messages, one transaction, acked after commit."""
 
         abstract = True

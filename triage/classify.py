@@ -26,14 +26,14 @@ from typing import Any
 import ahocorasick
 import yaml
 
+from triage.schemas import CATEGORIES, Evidence
+from triage.textnorm import Normalized, normalize, normalize_keyword
+
 _hs: Any
 try:  # optional multi-pattern engine; the pure-`re` path gives identical results without it
     import hyperscan as _hs
 except ImportError:  # pragma: no cover - depends on the platform
     _hs = None
-
-from triage.schemas import CATEGORIES, Evidence
-from triage.textnorm import Normalized, normalize, normalize_keyword
 
 FIELDS: tuple[str, ...] = ("subject", "body")
 RULES_FILE = "rules.yaml"
@@ -343,12 +343,12 @@ def classify(
         if gate[0] is not None and gate[1] is not None:
             # Hyperscan path: the reduced regex of each signal Hyperscan kept runs over the whole field,
             # exactly as the unfiltered baseline would (the branches dropped cannot match there).
-            g0, g1 = gate
+            g0, g1 = gate[0], gate[1]
             signals = rules.signals
             for idx in sorted(g0.keys() | g1.keys()):
                 sig = signals[idx]
                 spans: list[Evidence] = []
-                for k, g in enumerate(gate):
+                for k, g in enumerate((g0, g1)):
                     keep = g.get(idx)
                     if keep is not None and FIELDS[k] in sig.fields:
                         spans.extend(sig.find(norms[k], originals[k], FIELDS[k], None, sig.sub_regex(keep)))
@@ -919,7 +919,7 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
         if set(raw) - _SIGNAL_KEYS:
             bad = sorted(set(raw) - _SIGNAL_KEYS)[0]
             raise ctx.error([*w, bad], f"unknown key {bad!r} (allowed: {', '.join(sorted(_SIGNAL_KEYS))})")
-        name = raw.get("name")
+        name = raw.get("name")  # type: ignore[assignment]  # checked on the next line
         if not isinstance(name, str) or not _NAME_RE.match(name):
             raise ctx.error([*w, "name"], f"name must match {_NAME_RE.pattern}, got {name!r}")
         if name in seen:
@@ -999,7 +999,7 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
         bad = sorted(set(raw) - {"name", "description", "all", "any", "none", "category", "weight", "weights"})
         if bad:
             raise ctx.error([*w, bad[0]], f"unknown key {bad[0]!r}")
-        name = raw.get("name")
+        name = raw.get("name")  # type: ignore[assignment]  # checked on the next line
         if not isinstance(name, str) or not _NAME_RE.fullmatch(name) or name in known:
             raise ctx.error([*w, "name"], f"bad or duplicate name {name!r}")
         all_of = tuple(_str_list(ctx, [*w, "all"], raw.get("all", []), allow_empty=True))

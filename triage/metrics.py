@@ -55,7 +55,7 @@ def prepare(settings: Settings | None = None) -> Path | None:
     if values is not None:
         # Already imported (Celery's command line loads plugins such as Flower, which import it) and so
         # set up for one process: switch to the mmap'ed multiprocess values before any metric exists.
-        values.ValueClass = values.get_value_class()
+        values.ValueClass = values.get_value_class()  # type: ignore[attr-defined]
     return path
 
 

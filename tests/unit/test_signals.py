@@ -483,9 +483,10 @@ for _name, (_pos, _neg) in _BEHAVIOURS.items():
     _p.extend(_pos)
     _n.extend(_neg)
 
-_MORE_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
-    "money_loss": (["My card was charged $1,240 last week", "I'm -$1,900 now"], ["my card was charged twice? no"]),
-    "money_sent": (
+# A list, not a dict: one signal may appear several times (a dict literal would silently keep only the last).
+_MORE_BEHAVIOURS: list[tuple[str, tuple[list[str], list[str]]]] = [
+    ("money_loss", (["My card was charged $1,240 last week", "I'm -$1,900 now"], ["my card was charged twice? no"])),
+    ("money_sent", (
         [
             "Deposited the check, sent $1,900 via Zelle to the vendor",
             "Paid it.",
@@ -493,8 +494,8 @@ _MORE_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
             "We used Wise to pay our translator",
         ],
         ["We used Wise for withdrawals", "Paid it? No."],
-    ),
-    "pay_outside_platform": (
+    )),
+    ("pay_outside_platform", (
         [
             "he transferred half of the retainer to my bank directly",
             "we'll stop using the contract here",
@@ -504,41 +505,40 @@ _MORE_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
             "wants to pay me via WeChat Pay",
         ],
         ["I stopped using the mobile app", "the rate is fine for me"],
-    ),
-    "payment_via_rail": (["he said he'd send Western Union"], ["I read about Western Union on the news"]),
-    "counterparty_vanished": (
+    )),
+    ("payment_via_rail", (["he said he'd send Western Union"], ["I read about Western Union on the news"])),
+    ("counterparty_vanished", (
         ["Profile deleted today", "now he's not responding", "He left me on read", "the job post was removed"],
         ["I deleted the old file", "he is responding slowly"],
-    ),
-    "impersonation": (["Someone called 'Support Team' DM'd me"], ["someone called me about my car"]),
-    "suspicious_counterparty": (
+    )),
+    ("impersonation", (["Someone called 'Support Team' DM'd me"], ["someone called me about my car"])),
+    ("suspicious_counterparty", (
         ["three new accounts contacted me with the exact same wording about a job"],
         ["he sent the brief again"],
-    ),
-    "overpayment": (["I just receive and forward the money"], ["I receive and read the brief"]),
-    "upfront_fee": (
+    )),
+    ("overpayment", (["I just receive and forward the money"], ["I receive and read the brief"])),
+    ("upfront_fee", (
         ["HR said I had to show 'proof of funds' by sending 0.01 BTC", "they want more taxes before the salary", "J'ai réglé 95 € de frais de dossier"],
         ["I need proof of address for the bank? no: the platform asks", "taxes are due in April"],
-    ),
-    "money_sent": (
+    )),
+    ("money_sent", (
         ["J'ai réglé 95 € par virement au recruteur"],
         ["o cliente quer que eu pague uma taxa de R$ 90", "Ya le pagué la primera parte por la plataforma."],
-    ),
-    "money_loss": ([], ["My card was charged $19.99 by you this month"]),
-    "complied_payment_request": (
+    )),
+    ("money_loss", ([], ["My card was charged $19.99 by you this month"])),
+    ("complied_payment_request", (
         ["sending 0.01 BTC that would be returned. Did it.", "go to his personal Wise. I (client) did it, 180 USD."],
         ["sending the files today. Did it compile?"],
-    ),
-    "move_chat_off_platform": (["the last part would be done over email"], ["the work was done on time"]),
-    "account_rental": (["create a new email and a new profile here with his photo and name"], []),
-    "impersonation": (["messages freelancers claiming he's from your hiring team"], ["he claims he's from Berlin"]),
-    "money_sent": (["sent the gift card codes like the 'manager' asked"], ["sent the files and the codes for the app"]),
-    "personal_payment_task": (["he wanted the gift card codes"], ["I entered a discount code"]),
-    "pay_outside_platform": (["asked me to finish the last milestone outside via PayPal"], ["finish the last milestone on time"]),
-    "work_taken": (["Delivered everything, he ghosted."], ["He ghosted before I delivered anything."]),
-    "upfront_fee": ([], ["What is your policy if a client asks me to pay for training before hiring?"]),
-    # money that left, in more words (written by us; hard negatives are the platform's own charges/payouts)
-    "money_loss": (
+    )),
+    ("move_chat_off_platform", (["the last part would be done over email"], ["the work was done on time"])),
+    ("account_rental", (["create a new email and a new profile here with his photo and name"], [])),
+    ("impersonation", (["messages freelancers claiming he's from your hiring team"], ["he claims he's from Berlin"])),
+    ("money_sent", (["sent the gift card codes like the 'manager' asked"], ["sent the files and the codes for the app"])),
+    ("personal_payment_task", (["he wanted the gift card codes"], ["I entered a discount code"])),
+    ("pay_outside_platform", (["asked me to finish the last milestone outside via PayPal"], ["finish the last milestone on time"])),
+    ("work_taken", (["Delivered everything, he ghosted."], ["He ghosted before I delivered anything."])),
+    ("upfront_fee", ([], ["What is your policy if a client asks me to pay for training before hiring?"])),
+    ("money_loss", (
         [
             "They took $450 from me for the onboarding",
             "I have been scammed of 150$",
@@ -547,8 +547,8 @@ _MORE_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
             "my 500 USDT is stuck and they want a tax",
         ],
         ["My $500 is stuck in pending clearance", "he took my advice"],
-    ),
-    "money_sent": (
+    )),
+    ("money_sent", (
         [
             "I've already given them 2 payments of $100",
             "I ended up paying the $80 activation fee",
@@ -563,39 +563,39 @@ _MORE_BEHAVIOURS: dict[str, tuple[list[str], list[str]]] = {
             "I did the transfer to my bank from my balance",
             "No pagué nada",
         ],
-    ),
-    "upfront_fee": (
+    )),
+    ("upfront_fee", (
         ["The recruiter said I needed a work permit fee", "they want a 20% tax to release it"],
         ["the client said he needed a refund", "I said the service fee is high"],
-    ),
-    "unpaid_work": (["It's been 3 weeks and nothing"], ["It's been 3 weeks and the order is fine"]),
-    "work_taken": (["after I delivered, he doesn't reply"], ["I delivered and he replied with thanks"]),
-    "overpayment": (
+    )),
+    ("unpaid_work", (["It's been 3 weeks and nothing"], ["It's been 3 weeks and the order is fine"])),
+    ("work_taken", (["after I delivered, he doesn't reply"], ["I delivered and he replied with thanks"])),
+    ("overpayment", (
         ["receive payments from her customers into my PayPal and send them on to her"],
         ["I receive payments into my bank account through the platform's withdrawal"],
-    ),
-    "account_rental": (
+    )),
+    ("account_rental", (
         ["log in to his account from my computer and bid on jobs for him", "He asked for my Upwork login"],
         ["I can't log in to my account", "he asked for my login page screenshot? no, for the login page link"],
-    ),
-    "task_scam": (["They want me to write fake reviews for their products"], ["I write product reviews for a blog contract"]),
-    "upfront_fee": (["register on his own website and deposit $50 to see the tasks"], ["deposit the milestone to start"]),
-    "move_chat_off_platform": (
+    )),
+    ("task_scam", (["They want me to write fake reviews for their products"], ["I write product reviews for a blog contract"])),
+    ("upfront_fee", (["register on his own website and deposit $50 to see the tasks"], ["deposit the milestone to start"])),
+    ("move_chat_off_platform", (
         ["send my resume to his personal Gmail", "download an app called TaskPro to receive my assignments"],
         ["send the files to the client here", "download the brief to see the tasks"],
-    ),
-    "too_good_pay": (["Client offered $800 for a 10-minute logo task"], ["I charge $80 for a 2-hour session"]),
-    "writer_suspects_scam": (["Seems weird."], ["the weird font he wants"]),
-    "unverified_client": (
+    )),
+    ("too_good_pay", (["Client offered $800 for a 10-minute logo task"], ["I charge $80 for a 2-hour session"])),
+    ("writer_suspects_scam", (["Seems weird."], ["the weird font he wants"])),
+    ("unverified_client", (
         ["a company I can't find anywhere online", "the website was created last week"],
         ["I can't find the settings page", "the website was created by me"],
-    ),
-    "policy_question": (
+    )),
+    ("policy_question", (
         ["What is your policy on moving chats?", "just asking for future reference", "hypothetically, could he"],
         ["the client's policy document", "I paid for the future milestone"],
-    ),
-}
-for _name, (_pos, _neg) in _MORE_BEHAVIOURS.items():
+    )),
+]
+for _name, (_pos, _neg) in _MORE_BEHAVIOURS:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
     _n.extend(_neg)
