@@ -132,6 +132,21 @@ def migrate_url(url: str) -> None:
     migrate.upgrade(url)
 
 
+def use_migrated_sqlite(monkeypatch: pytest.MonkeyPatch, url: str) -> str:
+    """Point settings at a fresh, migrated SQLite database and the in-memory broker."""
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", url)
+    monkeypatch.setenv("TRIAGE_BROKER_URL", "memory://")
+    _reset_caches()
+    migrate_url(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_db(monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> str:
+    """A fresh, migrated SQLite database that the settings (and so the store) point at."""
+    return use_migrated_sqlite(monkeypatch, sqlite_url)
+
+
 # ---------------------------------------------------------------------------------------------
 # worker processes
 

@@ -10,24 +10,11 @@ import pytest
 from kombu.exceptions import ContentDisallowed, DecodeError
 from sqlalchemy import select
 
-from tests.conftest import migrate_url
 from triage import db, reliability
 from triage.cli import main
 from triage.models import DeadLetter, Ticket
 from triage.reliability import DeliveryCounter, NotReplayable, TriageConsumer, replay_plan
 from triage.worker import INGEST, INGEST_MANY, create_app
-
-
-@pytest.fixture
-def sqlite_db(monkeypatch: Any, sqlite_url: str) -> str:
-    monkeypatch.setenv("TRIAGE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TRIAGE_BROKER_URL", "memory://")
-    from triage.settings import get_settings
-
-    get_settings.cache_clear()
-    db.reset_engine()
-    migrate_url(sqlite_url)
-    return sqlite_url
 
 
 def _dead() -> list[DeadLetter]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT, migrate_url
+from tests.conftest import ROOT, use_migrated_sqlite
 from triage import db, store
 from triage.pipeline import load_config, run
 from triage.schemas import TicketIn
@@ -17,12 +17,7 @@ REPORT = "A client on Telegram @{h} asked me to pay a $40 registration fee befor
 
 
 def _setup(monkeypatch: Any, url: str) -> None:
-    monkeypatch.setenv("TRIAGE_DATABASE_URL", url)
-    from triage.settings import get_settings
-
-    get_settings.cache_clear()
-    db.reset_engine()
-    migrate_url(url)
+    use_migrated_sqlite(monkeypatch, url)
 
 
 def _save(cfg: Any, *tickets: TicketIn, now: datetime = NOW) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tests.conftest import migrate_url
+from tests.conftest import use_migrated_sqlite
 from triage import db, store
 from triage.models import DeadLetter, EscalationFlag, Ticket, TriageResult
 from triage.pipeline import run
@@ -17,12 +17,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _setup(monkeypatch: Any, sqlite_url: str) -> None:
-    monkeypatch.setenv("TRIAGE_DATABASE_URL", sqlite_url)
-    from triage.settings import get_settings
-
-    get_settings.cache_clear()
-    db.reset_engine()
-    migrate_url(sqlite_url)
+    use_migrated_sqlite(monkeypatch, sqlite_url)
 
 
 def _item(cfg: Any, ext: str, body: str) -> store.StoredItem:

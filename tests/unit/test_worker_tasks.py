@@ -7,21 +7,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import migrate_url
 from triage import db
 from triage.models import DeadLetter, Ticket
 from triage.worker import INGEST, INGEST_MANY, backoff_seconds, create_app, is_transient
 
 
 @pytest.fixture
-def app(monkeypatch: Any, sqlite_url: str) -> Any:
-    monkeypatch.setenv("TRIAGE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("TRIAGE_BROKER_URL", "memory://")
-    from triage.settings import get_settings
-
-    get_settings.cache_clear()
-    db.reset_engine()
-    migrate_url(sqlite_url)
+def app(sqlite_db: str) -> Any:
     return create_app()
 
 

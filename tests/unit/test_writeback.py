@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import migrate_url
 from tests.helpdesk import RecordingServer
 from triage import db, store, writeback
 from triage.models import Outbox
@@ -29,15 +28,6 @@ def server() -> Iterator[RecordingServer]:
     srv.stop()
 
 
-@pytest.fixture
-def sqlite_db(monkeypatch: Any, sqlite_url: str) -> str:
-    monkeypatch.setenv("TRIAGE_DATABASE_URL", sqlite_url)
-    from triage.settings import get_settings
-
-    get_settings.cache_clear()
-    db.reset_engine()
-    migrate_url(sqlite_url)
-    return sqlite_url
 
 
 def _save(cfg: Any, ext: str, body: str, source: str = "zendesk", now: datetime = NOW,
