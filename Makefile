@@ -24,8 +24,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/triage demo
 
+# A basetemp of our own: pytest prunes the numbered /tmp/pytest-of-$USER dirs of *other* sessions, so a
+# second pytest run on the machine could delete this run's tmp_path directories under its feet.
+PYTEST_TMP ?= $(CURDIR)/var/pytest-tmp
+
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --basetemp=$(PYTEST_TMP)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit
