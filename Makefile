@@ -29,6 +29,7 @@ demo: $(STAMP)
 PYTEST_TMP ?= $(CURDIR)/var/pytest-tmp
 
 test: $(STAMP)
+	@mkdir -p $(dir $(PYTEST_TMP))
 	$(BIN)/python -m pytest --basetemp=$(PYTEST_TMP)
 
 unit: $(STAMP)
