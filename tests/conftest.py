@@ -80,6 +80,22 @@ def _reset_caches() -> None:
 
 
 @pytest.fixture(scope="session")
+def kb() -> Any:
+    """The project's knowledge base, parsed once."""
+    from triage.kb import load_kb
+
+    return load_kb(ROOT / "config")
+
+
+@pytest.fixture(scope="session")
+def templates() -> Any:
+    """The project's reply templates, loaded once."""
+    from triage.draft import load_templates
+
+    return load_templates(ROOT / "config")
+
+
+@pytest.fixture(scope="session")
 def pipeline_cfg() -> Any:
     from triage.pipeline import load_config
 

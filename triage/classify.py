@@ -431,6 +431,18 @@ class _Untranslatable(ValueError):
     pass
 
 
+def _class_end(p: str, j: int) -> int:
+    """Index of the ']' that closes the character class opening at p[j] ('['); len(p) if unclosed."""
+    j += 1
+    if j < len(p) and p[j] == "^":
+        j += 1
+    if j < len(p) and p[j] == "]":  # a leading ']' is a literal
+        j += 1
+    while j < len(p) and p[j] != "]":
+        j += 2 if p[j] == "\\" else 1
+    return j
+
+
 def _skip_group(p: str, i: int) -> int:
     """Index just past the group that opens at p[i] ('(')."""
     depth = 0
@@ -441,13 +453,7 @@ def _skip_group(p: str, i: int) -> int:
             j += 2
             continue
         if c == "[":
-            j += 1
-            if j < len(p) and p[j] == "^":
-                j += 1
-            if j < len(p) and p[j] == "]":
-                j += 1
-            while p[j] != "]":
-                j += 2 if p[j] == "\\" else 1
+            j = _class_end(p, j)
         elif c == "(":
             depth += 1
         elif c == ")":
@@ -600,13 +606,7 @@ def split_branches(p: str) -> list[str]:
             j += 2
             continue
         if c == "[":
-            j += 1
-            if j < n and p[j] == "^":
-                j += 1
-            if j < n and p[j] == "]":
-                j += 1
-            while j < n and p[j] != "]":
-                j += 2 if p[j] == "\\" else 1
+            j = _class_end(p, j)
         elif c == "(":
             depth += 1
         elif c == ")":

@@ -21,16 +21,6 @@ from triage.schemas import Evidence, Flag
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_kb(CONFIG)
-
-
-@pytest.fixture(scope="module")
-def templates():  # type: ignore[no-untyped-def]
-    return load_templates(CONFIG)
-
-
 def draft(kb: KnowledgeBase, templates, categories, name=None, **kw) -> Draft:  # type: ignore[no-untyped-def]
     return build_draft(categories=categories, kb=kb, templates=templates, requester_name=name, **kw)
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from triage.contacts import contains_identifier, extract_contacts
-from triage.draft import MAX_SNIPPET, Draft, build_draft, load_templates, refund_promises
-from triage.kb import KnowledgeBase, load_kb
+from triage.draft import MAX_SNIPPET, Draft, build_draft, refund_promises
+from triage.kb import KnowledgeBase
 from triage.schemas import CATEGORIES, Evidence, Flag
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,16 +68,6 @@ ADVERSARIAL = [
     "   ",
     None,
 ]
-
-
-@pytest.fixture(scope="module")
-def kb() -> KnowledgeBase:
-    return load_kb(CONFIG)
-
-
-@pytest.fixture(scope="module")
-def templates():  # type: ignore[no-untyped-def]
-    return load_templates(CONFIG)
 
 
 def _evidence(text: str) -> Evidence:
