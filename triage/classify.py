@@ -26,6 +26,11 @@ from typing import Any
 import ahocorasick
 import yaml
 
+try:
+    import re._parser as _sre_parser  # Python 3.11+
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre_parser
+
 from triage.schemas import CATEGORIES, Evidence
 from triage.textnorm import Normalized, normalize, normalize_keyword
 
@@ -153,18 +158,22 @@ class Signal:
         field_name: str,
         hits: Sequence[tuple[int, int]] | None = None,
         regex: re.Pattern[str] | None = None,
+        bounds: tuple[int, int] | None = None,
     ) -> list[Evidence]:
         """Matches in the whole text, or only in windows around keyword `hits` ((start, end) pairs).
 
-        `regex` replaces the signal's own (a sub-alternation of the branches that can match this text).
+        `regex` replaces the signal's own (a sub-alternation of the branches that can match this text);
+        `bounds` (pos, endpos) limits the scan to where Hyperscan proved every match lies.
         """
         out: list[Evidence] = []
         cat = self.primary_category
         weight = self.weights.get(cat, 0.0) if cat else 0.0
         text = norm.text
         rx = self.regex if regex is None else regex
-        if hits is None:
-            matches: Iterable[re.Match[str]] = rx.finditer(text)
+        if bounds is not None:
+            matches: Iterable[re.Match[str]] = rx.finditer(text, bounds[0], bounds[1])
+        elif hits is None:
+            matches = rx.finditer(text)
         else:
             matches = self._windowed(text, hits, rx)
         for m in matches:
@@ -228,37 +237,93 @@ class RuleSet:
     combinations: tuple[Combination, ...] = ()
     _automaton: Any = field(default=None, repr=False, compare=False)
     _always: frozenset[int] = field(default=frozenset(), repr=False)
-    # Lazily built Hyperscan database (see `hs_matches`); a mutable holder inside a frozen dataclass.
+    # Lazily built Hyperscan database (see `hs_plan`); a mutable holder inside a frozen dataclass.
     _hs_state: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def hs_matches(self, text: str) -> dict[int, tuple[int, ...]] | None:
-        """Signal index -> the branches of it that can match `text`; None without Hyperscan.
-
-        The database is compiled from every signal's branches (top-level alternatives) translated to a
-        *superset* (see `hs_translate`), one id per branch: a branch Hyperscan does not report cannot
-        match, so the signal's regex reduced to the reported branches (plus those Hyperscan cannot
-        judge) finds exactly the same matches, and a signal with none of them cannot fire at all.
-        """
+    def _hs_ready(self, cache_dir: Path | None = None) -> Any:
+        """The Hyperscan database (None without Hyperscan), built on first use."""
         st = self._hs_state
-        if "db" not in st:
-            st["db"], st["ungated"] = _hs_build(self.signals)
-        db = st["db"]
+        if "flat" not in st:
+            st["db"], st["ungated"] = _hs_build(self.signals, cache_dir)
+            st["flat"] = _hs_flat(self.signals)
+            st["bounds"] = [_branch_bounds(self.signals[i].branches[b]) for i, b in st["flat"]]
+        return st["db"]
+
+    def hs_plan(self, t0: str, t1: str) -> list[dict[int, tuple[tuple[int, ...], int, int]]] | None:
+        """Per field (subject, body): signal index -> (branches that can match, lo, hi); None without
+        Hyperscan or when the ticket produced too many candidate matches (the caller then takes the
+        pure-`re` path).
+
+        The database holds every signal's branches (top-level alternatives) translated to a *superset*
+        (see `hs_translate`), one id per branch, and reports every end offset of every match. A branch
+        with no report cannot match; a signal with none cannot fire in that field. On ASCII text (byte
+        offsets are character offsets) the reports also bound where `re` must look: every `re` match
+        of a branch ends at a reported end E and starts at or after E - (the branch's longest match),
+        and its assertions read at most `reach` characters past its end, so `finditer(text, lo, hi)`
+        with lo = min E - longest and hi = max E + reach + 2 finds exactly the matches of a scan of
+        the whole field (see `_branch_bounds`).
+        """
+        db = self._hs_ready()
         if db is None:
             return None
-        flat = st.get("flat")
-        if flat is None:
-            flat = st["flat"] = _hs_flat(self.signals)
-        found: set[int] = set(st["ungated"])
-        db.scan(text.encode("utf-8"), match_event_handler=_hs_collect, context=found)
-        out: dict[int, list[int]] = {}
-        for g in sorted(found):
-            sig_idx, b_idx = flat[g]
-            lst = out.get(sig_idx)
-            if lst is None:
-                out[sig_idx] = [b_idx]
-            else:
-                lst.append(b_idx)
-        return {i: tuple(v) for i, v in out.items()}
+        st = self._hs_state
+        joint = f"{t0}\n{t1}" if t0 and t1 else t0 or t1
+        plans: list[dict[int, tuple[tuple[int, ...], int, int]]] = [{}, {}]
+        if not joint:
+            return plans
+        data = joint.encode("utf-8")
+        hits: list[tuple[int, int]] = []
+        try:
+            db.scan(data, match_event_handler=_hs_record, context=hits)
+        except _hs.ScanTerminated:
+            return None
+        exact = len(data) == len(joint)
+        texts = (t0, t1)
+        n0 = len(t0)
+        body_at = n0 + 1 if t0 else 0  # where the body starts in the joint buffer
+        flat = st["flat"]
+        bounds = st["bounds"]
+        # per field: signal -> [branches, min end, max end, longest, reach]
+        acc: list[dict[int, list[Any]]] = [{}, {}]
+
+        def add(k: int, i: int, b: int, e: int, longest: int, reach: int) -> None:
+            a = acc[k].get(i)
+            if a is None:
+                acc[k][i] = [{b}, e, e, longest, reach]
+                return
+            a[0].add(b)
+            a[1] = min(a[1], e)
+            a[2] = max(a[2], e)
+            a[3] = max(a[3], longest)
+            a[4] = max(a[4], reach)
+
+        for g in st["ungated"]:  # branches Hyperscan cannot judge: kept, whole field
+            i, b = flat[g]
+            for k, t in enumerate(texts):
+                if t:
+                    add(k, i, b, 0, _UNBOUNDED, _UNBOUNDED)
+        for g, end in hits:
+            i, b = flat[g]
+            if not exact:  # byte offsets: keep the branch in both fields, whole field
+                for k, t in enumerate(texts):
+                    if t:
+                        add(k, i, b, 0, _UNBOUNDED, _UNBOUNDED)
+                continue
+            longest, reach = bounds[g]
+            # A translated `$` may consume the newline that joins the fields: an end just past it
+            # can belong to either field.
+            if t0 and end <= n0 + 1:
+                add(0, i, b, min(end, n0), longest, reach)
+            if t1 and end >= body_at:
+                add(1, i, b, end - body_at, longest, reach)
+        for k, t in enumerate(texts):
+            n = len(t)
+            for i, (keep, e_min, e_max, longest, reach) in acc[k].items():
+                # +1: a translated `^`/`$` may match one newline more than the `re` branch.
+                lo = e_min - longest - 1 if longest < _UNBOUNDED else 0
+                hi = e_max + reach + 2 if reach < _UNBOUNDED else n
+                plans[k][i] = (tuple(sorted(keep)), max(0, lo), min(n, hi))
+        return plans
 
     def signal(self, name: str) -> Signal:
         for s in self.signals:
@@ -330,28 +395,25 @@ def classify(
     norms = [normalize(t) for t in originals]
     fired: dict[str, list[Evidence]] = {}
     if prefilter:
-        gate: list[dict[int, tuple[int, ...]] | None] = [None, None]
+        plans = None
         if engine != "re" and _hs is not None:
-            # One scan over both fields: a match across the joint only keeps an extra branch, and
-            # keeping a branch never changes results (the gate may over-approximate, never under).
-            t0, t1 = norms[0].text, norms[1].text
-            both = rules.hs_matches(f"{t0}\n{t1}" if t0 and t1 else t0 or t1) if (t0 or t1) else {}
-            if both is not None:
-                gate = [both if t0 else {}, both if t1 else {}]
+            plans = rules.hs_plan(norms[0].text, norms[1].text)
         elif engine == "hyperscan":
             raise RuntimeError("engine='hyperscan' requested but the hyperscan package is not installed")
-        if gate[0] is not None and gate[1] is not None:
-            # Hyperscan path: the reduced regex of each signal Hyperscan kept runs over the whole field,
-            # exactly as the unfiltered baseline would (the branches dropped cannot match there).
-            g0, g1 = gate[0], gate[1]
+        if plans is not None:
+            # Hyperscan path: each signal Hyperscan kept runs the alternation of its kept branches over
+            # the part of the field where Hyperscan proved its matches lie (see `RuleSet.hs_plan`).
             signals = rules.signals
-            for idx in sorted(g0.keys() | g1.keys()):
+            p0, p1 = plans
+            for idx in sorted(p0.keys() | p1.keys()):
                 sig = signals[idx]
                 spans: list[Evidence] = []
-                for k, g in enumerate((g0, g1)):
-                    keep = g.get(idx)
-                    if keep is not None and FIELDS[k] in sig.fields:
-                        spans.extend(sig.find(norms[k], originals[k], FIELDS[k], None, sig.sub_regex(keep)))
+                for k, plan in enumerate((p0.get(idx), p1.get(idx))):
+                    if plan is not None and FIELDS[k] in sig.fields:
+                        keep, lo, hi = plan
+                        spans.extend(
+                            sig.find(norms[k], originals[k], FIELDS[k], None, sig.sub_regex(keep), (lo, hi))
+                        )
                 if spans:
                     fired[sig.name] = spans
             order: list[int] = []
@@ -412,8 +474,8 @@ def classify(
         scores[cat] = score
         if score >= cfg.threshold:
             decided.append(cat)
-        lo, hi = cfg.review_band
-        if lo <= score < hi:
+        band_lo, band_hi = cfg.review_band
+        if band_lo <= score < band_hi:
             review = True
     evidence.sort(key=lambda e: (e.field != "subject", e.start, e.end, e.signal))
     return Classification(
@@ -619,8 +681,50 @@ def split_branches(p: str) -> list[str]:
     return out
 
 
-def _hs_collect(idx: int, _from: int, _to: int, _flags: int, found: set[int]) -> None:
-    found.add(idx)
+_HS_MAX_REPORTS = 4096  # a ticket with more candidate matches than this takes the pure-`re` path
+_UNBOUNDED = 1 << 30
+
+
+def _hs_record(idx: int, _from: int, to: int, _flags: int, hits: list[tuple[int, int]]) -> bool:
+    hits.append((idx, to))
+    return len(hits) > _HS_MAX_REPORTS  # True stops the scan (hyperscan raises ScanTerminated)
+
+
+def _branch_bounds(p: str) -> tuple[int, int]:
+    """(longest match, lookahead reach) of a `re` branch in characters; `_UNBOUNDED` when unbounded.
+
+    The reach is how far past a match's end its assertions may read: the widest lookahead (``\\b``
+    and ``$`` read one character, covered by the caller's margin).
+    """
+    try:
+        tree = _sre_parser.parse(p)
+    except Exception:  # pragma: no cover - every branch compiled once already
+        return _UNBOUNDED, _UNBOUNDED
+    longest = tree.getwidth()[1]
+    return (longest if longest < _UNBOUNDED else _UNBOUNDED), _lookahead_reach(tree.data)
+
+
+def _lookahead_reach(items: Any) -> int:
+    reach = 0
+    for op, av in items:
+        name = str(op)
+        if name in ("ASSERT", "ASSERT_NOT"):
+            direction, sub = av
+            if direction == 1:
+                w = sub.getwidth()[1]
+                reach = max(reach, w if w < _UNBOUNDED else _UNBOUNDED)
+            reach = max(reach, _lookahead_reach(sub.data))
+        elif name in ("GROUPREF", "GROUPREF_EXISTS", "GROUPREF_IGNORE"):
+            return _UNBOUNDED
+        else:
+            for part in av if isinstance(av, (tuple, list)) else (av,):
+                if isinstance(part, _sre_parser.SubPattern):
+                    reach = max(reach, _lookahead_reach(part.data))
+                elif isinstance(part, list):
+                    for q in part:
+                        if isinstance(q, _sre_parser.SubPattern):
+                            reach = max(reach, _lookahead_reach(q.data))
+    return reach
 
 
 def _hs_flat(signals: Sequence[Signal]) -> list[tuple[int, int]]:
@@ -646,7 +750,7 @@ def _hs_build(signals: Sequence[Signal], cache_dir: Path | None = None) -> tuple
             ids.append(g)
         except _Untranslatable:
             ungated.add(g)
-    key = hashlib.sha256(b"\0".join(exprs) + repr(ids).encode() + repr(sorted(ungated)).encode()).digest()
+    key = hashlib.sha256(b"ends\0" + b"\0".join(exprs) + repr(ids).encode() + repr(sorted(ungated)).encode()).digest()
     cached = _HS_CACHE.get(key)
     if cached is not None:
         return cached
@@ -666,7 +770,7 @@ def _hs_build(signals: Sequence[Signal], cache_dir: Path | None = None) -> tuple
             return loaded
         except Exception:
             pass
-    flags = _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_ALLOWEMPTY
+    flags = _hs.HS_FLAG_ALLOWEMPTY  # every end offset is reported: `hs_plan` bounds the `re` pass with them
     db = _hs.Database()
     try:
         db.compile(expressions=exprs, ids=ids, flags=[flags] * len(exprs))
@@ -1054,6 +1158,6 @@ def load_rules(config_dir: Path) -> RuleSet:
         raise RulesError(f"{path}: rules file is not UTF-8: {exc}") from exc
     rs = parse_rules(text, path)
     if _hs is not None:  # build (or load) the Hyperscan database now, with its on-disk cache
-        rs._hs_state["db"], rs._hs_state["ungated"] = _hs_build(rs.signals, hs_cache_dir())
+        rs._hs_ready(hs_cache_dir())
     # The version hashes the file's bytes exactly (parse_rules hashed the decoded text, same for UTF-8).
     return rs

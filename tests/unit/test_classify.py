@@ -201,6 +201,7 @@ def _labelled_tickets() -> list[tuple[str, str, str]]:
     files = [
         root / "tests" / "data" / "holdout.jsonl",
         root / "tests" / "data" / "tune.jsonl",
+        root / "tests" / "data" / "tune2.jsonl",
         root / "triage" / "data" / "samples.jsonl",
         root.parent / "shared" / "eval" / "dev.jsonl",
     ]
@@ -237,6 +238,50 @@ def test_engines_agree_on_field_edges(rules) -> None:
         ref = classify(subject, body, rules, prefilter=False)
         assert classify(subject, body, rules, engine="re") == ref
         assert classify(subject, body, rules) == ref
+
+
+EDGE_TICKETS = [
+    # Non-ASCII (byte offsets are not character offsets: whole-field scans), accents folded.
+    ("Pagué 300 € por WhatsApp", "El cliente me pidió pagar la formación de 150 € por Telegram. Ya pagué."),
+    # Many matches of the same signals far apart, and a long gap: windows from min to max end.
+    ("telegram", "telegram " + "filler words here. " * 80 + "he asked me to pay via telegram and I paid $200."),
+    # Lookaheads that read past the match, at the very end of a field.
+    ("on wire", "we talked on wire"),
+    ("x", "I paid him on wire (the encrypted app)"),
+    # Matches that touch the newline joining the fields.
+    ("I sent $300 via Zelle", "\nI sent $300 via Zelle\n"),
+    ("", "I sent $300 via Zelle"),
+    ("I sent $300 via Zelle", ""),
+]
+
+
+def test_engines_agree_on_edge_tickets(rules, monkeypatch) -> None:
+    """The Hyperscan plan (branches + scan bounds) never changes a result, including its fallback."""
+    import triage.classify as cl
+
+    if cl._hs is None:
+        pytest.skip("hyperscan not installed")
+    for subject, body in EDGE_TICKETS:
+        ref = classify(subject, body, rules, prefilter=False)
+        assert classify(subject, body, rules, engine="hyperscan") == ref, (subject, body)
+    # Too many candidate matches: the scan stops and the ticket takes the pure-re path, same result.
+    monkeypatch.setattr(cl, "_HS_MAX_REPORTS", 1)
+    assert rules.hs_plan("", "i sent $300 via zelle and paid via telegram") is None
+    for subject, body in EDGE_TICKETS:
+        assert classify(subject, body, rules, engine="hyperscan") == classify(subject, body, rules, prefilter=False)
+
+
+def test_branch_bounds() -> None:
+    """Longest match and lookahead reach, the two numbers that bound the `re` scan."""
+    from triage.classify import _UNBOUNDED, _branch_bounds
+
+    assert _branch_bounds(r"\bpaid\b") == (4, 0)
+    assert _branch_bounds(r"pay(?:ment)?") == (7, 0)
+    assert _branch_bounds(r"telegram\w*") == (_UNBOUNDED, 0)
+    assert _branch_bounds(r"wire\b(?! (?:transfer|fee)\b)") == (4, 9)
+    assert _branch_bounds(r"x(?=[^.]{0,40}\bapp)") == (1, 43)
+    assert _branch_bounds(r"x(?=[^.]*app)")[1] == _UNBOUNDED
+    assert _branch_bounds(r"(?<!not )paid") == (4, 0)
 
 
 def test_hs_translate_widens_only() -> None:
