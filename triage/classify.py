@@ -169,6 +169,10 @@ class Signal:
         cat = self.primary_category
         weight = self.weights.get(cat, 0.0) if cat else 0.0
         text = norm.text
+        check = self.negation_before is not None or self.negation_after is not None
+        name = self.name
+        span = norm.span
+        most = self.max_spans
         rx = self.regex if regex is None else regex
         if bounds is not None:
             matches: Iterable[re.Match[str]] = rx.finditer(text, bounds[0], bounds[1])
@@ -177,11 +181,12 @@ class Signal:
         else:
             matches = self._windowed(text, hits, rx)
         for m in matches:
-            if m.end() == m.start() or self.negated(norm.text, m.start(), m.end()):
+            s, e = m.span()
+            if e == s or (check and self.negated(text, s, e)):
                 continue
-            s, e = norm.span(m.start(), m.end())
-            out.append(_evidence(self.name, field_name, s, e, original[s:e], cat, weight))
-            if len(out) >= self.max_spans:
+            s, e = span(s, e)
+            out.append(_evidence(name, field_name, s, e, original[s:e], cat, weight))
+            if len(out) >= most:
                 break
         return out
 
@@ -285,44 +290,54 @@ class RuleSet:
         bounds = st["bounds"]
         # per field: signal -> [branches, min end, max end, longest, reach]
         acc: list[dict[int, list[Any]]] = [{}, {}]
-
-        def add(k: int, i: int, b: int, e: int, longest: int, reach: int) -> None:
-            a = acc[k].get(i)
-            if a is None:
-                acc[k][i] = [{b}, e, e, longest, reach]
-                return
-            a[0].add(b)
-            a[1] = min(a[1], e)
-            a[2] = max(a[2], e)
-            a[3] = max(a[3], longest)
-            a[4] = max(a[4], reach)
-
         for g in st["ungated"]:  # branches Hyperscan cannot judge: kept, whole field
             i, b = flat[g]
             for k, t in enumerate(texts):
                 if t:
-                    add(k, i, b, 0, _UNBOUNDED, _UNBOUNDED)
-        for g, end in hits:
-            i, b = flat[g]
-            if not exact:  # byte offsets: keep the branch in both fields, whole field
+                    a = acc[k].setdefault(i, [set(), 0, 0, _UNBOUNDED, _UNBOUNDED])
+                    a[0].add(b)
+                    a[3] = a[4] = _UNBOUNDED
+        if not exact:  # byte offsets: keep each reported branch in both fields, whole field
+            for g, _ in hits:
+                i, b = flat[g]
                 for k, t in enumerate(texts):
                     if t:
-                        add(k, i, b, 0, _UNBOUNDED, _UNBOUNDED)
-                continue
+                        a = acc[k].setdefault(i, [set(), 0, 0, _UNBOUNDED, _UNBOUNDED])
+                        a[0].add(b)
+                        a[3] = a[4] = _UNBOUNDED
+            hits = []
+        acc0, acc1 = acc
+        sub_last = n0 + 1 if t0 else -1
+        body_first = body_at if t1 else 1 << 62
+        for g, end in hits:
+            i, b = flat[g]
             longest, reach = bounds[g]
-            # A translated `$` may consume the newline that joins the fields: an end just past it
-            # can belong to either field.
-            if t0 and end <= n0 + 1:
-                add(0, i, b, min(end, n0), longest, reach)
-            if t1 and end >= body_at:
-                add(1, i, b, end - body_at, longest, reach)
+            # A translated `$` may consume the newline that joins the fields: an end just past it can
+            # belong to either field.
+            for side, e in ((acc0, end if end < n0 else n0), (acc1, end - body_at)):
+                if (side is acc0 and end > sub_last) or (side is acc1 and end < body_first):
+                    continue
+                cur = side.get(i)
+                if cur is None:
+                    side[i] = [{b}, e, e, longest, reach]
+                    continue
+                cur[0].add(b)
+                if e < cur[1]:
+                    cur[1] = e
+                elif e > cur[2]:
+                    cur[2] = e
+                if longest > cur[3]:
+                    cur[3] = longest
+                if reach > cur[4]:
+                    cur[4] = reach
         for k, t in enumerate(texts):
             n = len(t)
+            plan = plans[k]
             for i, (keep, e_min, e_max, longest, reach) in acc[k].items():
-                # +1: a translated `^`/`$` may match one newline more than the `re` branch.
+                # -1: a translated `^`/`$` may match one newline more than the `re` branch.
                 lo = e_min - longest - 1 if longest < _UNBOUNDED else 0
                 hi = e_max + reach + 2 if reach < _UNBOUNDED else n
-                plans[k][i] = (tuple(sorted(keep)), max(0, lo), min(n, hi))
+                plan[i] = (tuple(sorted(keep)) if len(keep) > 1 else (*keep,), lo if lo > 0 else 0, hi if hi < n else n)
         return plans
 
     def signal(self, name: str) -> Signal:
@@ -436,7 +451,12 @@ def classify(
         if spans:
             fired[sig.name] = spans
 
-    weights_of: dict[str, Mapping[str, float]] = {s.name: s.weights for s in rules.signals} if fired else {}
+    weights_of: dict[str, Mapping[str, float]] = {}
+    if fired:
+        base = rules._hs_state.get("weights_of")
+        if base is None:
+            base = rules._hs_state["weights_of"] = {s.name: s.weights for s in rules.signals}
+        weights_of = dict(base) if rules.combinations else base
     for combo in rules.combinations:  # in file order: a combination may use an earlier one
         if (
             all(n in fired for n in combo.all_of)

@@ -1,0 +1,52 @@
+"""Normalisation: what signals match against, with offsets back into the customer's text."""
+
+from __future__ import annotations
+
+import pytest
+
+from triage import textnorm
+from triage.textnorm import normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Add me on T E L E G R A M", "add me on telegram"),
+        ("w-h-a-t-s-a-p-p me", "whatsapp me"),
+        ("t3legram or wh4tsapp", "telegram or whatsapp"),
+        ("Depósito de 300 €", "deposito de 300 €"),
+        ("<p>te<b>le</b>gram</p>", " telegram "),
+        ("I paid $300 in 2024", "i paid $300 in 2024"),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw).text == expected
+
+
+def test_offsets_point_at_the_original() -> None:
+    raw = "Contact <b>me</b> on t e l e g r a m now"
+    norm = normalize(raw)
+    i = norm.text.index("telegram")
+    s, e = norm.span(i, i + len("telegram"))
+    assert raw[s:e] == "t e l e g r a m"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain words only",
+        "abc1",
+        "a b c d",
+        "a.b.c.d",
+        "a  b  c  d",
+        "i a m",
+        "covid19 and b2b",
+        "$300 100%",
+        "é1 ü 2",
+        "x-y_z*w",
+        "",
+    ],
+)
+def test_quick_obfuscation_check_agrees_with_the_regex(text: str) -> None:
+    """The Hyperscan pre-check (when installed) answers exactly like the `re` one it replaces."""
+    assert textnorm._maybe_obfuscated(text) == (textnorm._OBFUSCATED_QUICK.search(text) is not None)
