@@ -153,6 +153,40 @@ CASES: list[tuple[str, str, set[str]]] = [
         "Me pidieron un depósito para liberar mi pago por Telegram y pagué 200 dólares. Nunca me pagaron.",
         {S, OFF},
     ),
+    # Off-platform invoicing by an ordinary client who then stopped paying: off-platform, not a scam.
+    (
+        "Cliente fixo não paga",
+        "Trabalho com esse cliente há três anos e desde janeiro faturo direto por transferência. "
+        "Agora ele me deve quatro faturas e parou de pagar.",
+        {OFF},
+    ),
+    (
+        "Refused offer",
+        "Une personne veut louer mon compte pour 100 € par semaine. J'ai refusé.",
+        {S},
+    ),
+    (
+        "Fee by Cash App",
+        "A 'mentor' said I had to pay a $75 activation fee by Cash App and I paid, then he blocked me.",
+        {S, OFF},
+    ),
+    # Hard negatives: outside clients brought onto the platform, calls on an active contract, the site's own ID check.
+    (
+        "Moving my clients here",
+        "I have two clients I've invoiced outside for years. I want to bring my clients onto the platform.",
+        set(),
+    ),
+    (
+        "Phone calls during contract",
+        "Now that we have a contract, the client asked for my phone number for urgent calls. "
+        "All hours are billed through the contract.",
+        set(),
+    ),
+    (
+        "Verificación de identidad",
+        "La plataforma me pide una selfie y mi pasaporte en la página de verificación de la cuenta. ¿Es normal?",
+        set(),
+    ),
 ]
 
 

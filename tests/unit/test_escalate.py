@@ -37,6 +37,11 @@ FLAG_CASES = [
     ("money_lost", "He asked me to pay $400 outside Upwork for a starter kit but I refused.", False),
     ("money_lost", "I worked for him outside the site for two months and he never paid me.", True),
     ("money_lost", "My client on the platform never paid me, I opened a dispute.", False),
+    # Delivered, paid outside the platform, then the counterparty owes or took the money back.
+    ("money_lost", "A client from here pays me by Zelle now; he owes me $700 for the last two weeks.", True),
+    ("money_lost", "He paid by PayPal outside the contract, then charged back after I sent the files.", True),
+    ("money_lost", "My client on the platform owes me for the last milestone, I opened a dispute.", False),
+    ("money_lost", "He offered to pay by PayPal outside the site. I don't think he owes me anything yet.", False),
     (
         "personal_data_shared",
         "They wanted my SSN to onboard me and I sent them a copy of my passport too.",

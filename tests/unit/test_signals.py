@@ -599,6 +599,341 @@ for _name, (_pos, _neg) in _MORE_BEHAVIOURS:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
     _n.extend(_neg)
+
+# Behaviour families from the tune3 review (money owed after off-platform invoicing, short refusals, fees paid
+# off-platform, ordinary support that looked like a scam). Our own sentences; several signals appear twice.
+_OWED_AND_REFUSALS: list[tuple[str, tuple[list[str], list[str]]]] = [
+    ('payment_owed', (
+        [
+            'He still owes me for the last three logos.',
+            'The agency is 60 days late on two invoices.',
+            'I have €2,100 outstanding since August.',
+            'She closed the project without paying the final week.',
+            "He said the second draft wasn't worth paying for.",
+            'The client charged back the card payment after I shipped the code.',
+            'PayPal sided with him and took the $300 back.',
+            'He opened a claim with his bank and won.',
+            'Mi cliente me debe dos meses de trabajo.',
+            'A cliente parou de pagar em março.',
+            'Le client ne me paie plus depuis juin.',
+            'Il cliente mi deve ancora 900 euro.',
+            'Der Kunde zahlt seit März nicht mehr.',
+            'O PayPal devolveu o dinheiro para ela.',
+            'The bonus he promised never came.',
+        ],
+        [
+            'I owe him an apology for the delay.',
+            "I don't think he owes me anything.",
+            'Do I have to pay the invoice before Friday?',
+            'The client paid both invoices on time.',
+            'If the client charged back, what would happen?',
+            'Mi cliente me debe confirmar la fecha.',
+        ],
+    )),
+    ('clients_onto_platform', (
+        [
+            'I want to bring my long-time clients onto the platform.',
+            'Can I start billing them through the site so I get protection?',
+            'How do I invite my existing clients to Upwork?',
+        ],
+        [
+            'Can I bring my clients from here to my own site?',
+            'The client wants to move the chat to WhatsApp.',
+            'I did not invite any clients to the platform.',
+        ],
+    )),
+    ('move_chat_off_platform', (
+        [
+            'Er will gleich auf WhatsApp wechseln.',
+            'His whole reply was https://t.me/hiring_desk_77',
+            'Quiere hablar conmigo fuera de la plataforma.',
+        ],
+        [
+            'Quiere pagarme fuera de la plataforma por transferencia.',
+            'Ich habe Telegram nicht installiert.',
+        ],
+    )),
+    ('personal_data_request', (
+        [
+            "Il recruiter mi chiede il codice fiscale e la carta d'identità.",
+            'El cliente me pide una foto de mi pasaporte.',
+        ],
+        [
+            'I want to be sure before I upload my passport to the verification page.',
+            'A plataforma está pedindo uma selfie e o meu documento de identidade.',
+            'I spent the morning reading the code of their app.',
+        ],
+    )),
+    ('upfront_fee', (
+        [
+            "They asked for a 'confidentiality bond' of $300 before the first task.",
+            'I paid $60 for the software licenses they said were needed.',
+            'Tenía que enviarles 80 dólares para empezar.',
+            'He can get you to Top Rated in a month for $150.',
+            'Vor dem Start musste ich eine Schulung für 120 € bezahlen.',
+            'Era un depósito reembolsable, según él.',
+        ],
+        [
+            'I reached Top Rated last month.',
+            'He asked me about bond yields for the article.',
+            'Tengo que enviar el archivo mañana.',
+        ],
+    )),
+    ('too_good_pay', (
+        [
+            'Sie zahlen 65 $/Std. für einfache Dateneingabe.',
+            'Der Stundenlohn ist viel höher als üblich.',
+        ],
+        [
+            'Mein Stundenlohn ist 40 €.',
+        ],
+    )),
+    ('writer_suspects_scam', (
+        [
+            'Is this spam?',
+            "$500 a day for typing? That can't be real.",
+            'Ist das Betrug?',
+        ],
+        [
+            "I don't think she's a scammer, just disorganised.",
+            'Lessons learned (no scam, just bad luck).',
+            "My invoices end up in the client's spam folder.",
+        ],
+    )),
+    ('suspicious_counterparty', (
+        [
+            'A so-called recruiter from a big agency wrote to me.',
+            'Una supuesta empresa me escribió por aquí.',
+        ],
+        [
+            'The recruiter from the agency wrote to me.',
+        ],
+    )),
+    ('counterparty_vanished', (
+        [
+            "I paid and now he's gone.",
+            'Seitdem keine Antwort mehr.',
+        ],
+        [
+            "He's gone on holiday but answers email.",
+        ],
+    )),
+    ('free_work', (
+        [
+            'He wants 5 complete blog posts for free before choosing.',
+            'Every applicant must send a free sample translation.',
+            'Me pidió una prueba gratuita de diez páginas.',
+            'Ils veulent un test gratuit de 2000 mots.',
+        ],
+        [
+            'He asked for extra changes for free, on a funded contract.',
+            'I offered the client a free consultation call.',
+        ],
+    )),
+    ('impersonation', (
+        [
+            'I googled the support phone number and called it.',
+            'Later I learned there is no phone support at all.',
+        ],
+        [
+            'I searched the help center for the withdrawal article.',
+        ],
+    )),
+    ('account_rental', (
+        [
+            "Quelqu'un veut louer mon compte pour 150 € par mois.",
+            'Mi ha chiesto di usare il mio account.',
+            'Er will mein Konto mieten.',
+        ],
+        [
+            'Je veux fermer mon compte.',
+            'I need to update my account settings.',
+        ],
+    )),
+    ('unverified_client', (
+        [
+            'Un cliente senza recensioni mi ha scritto.',
+            'Ein Kunde ohne Bewertungen.',
+        ],
+        [
+            'Un cliente con molte recensioni.',
+        ],
+    )),
+    ('task_scam', (
+        [
+            'They offered a product boosting job with daily commissions.',
+            'You boost products in their app and earn per order.',
+        ],
+        [
+            'I boosted my own gig with promoted listings.',
+        ],
+    )),
+    ('established_relationship', (
+        [
+            'I worked with a designer on here for 9 months.',
+            'Trabajo con este cliente desde hace dos años.',
+            'Mein Stammkunde hat bisher immer bezahlt.',
+            'Un client de longue date.',
+        ],
+        [
+            'I joined the site two years ago.',
+            'A new client wrote to me yesterday.',
+        ],
+    )),
+    ('on_platform_contract', (
+        [
+            'Everything is billed through the contract.',
+            'Now that we have a contract, can I share my number?',
+            'Le contrat est actif depuis hier, contrat actif.',
+            'The client funded the same milestone twice.',
+        ],
+        [
+            'Before the contract started he asked for my number.',
+        ],
+    )),
+    ('platform_id_verification', (
+        [
+            'The site asks me to verify my identity in settings.',
+            'Verificação de identidade na área da conta.',
+        ],
+        [
+            "A client asked me to 'verify my identity' on their HR portal.",
+            "'Verify your identity' link from a recruiter.",
+        ],
+    )),
+    ('pay_outside_platform', (
+        [
+            "Il m'a demandé une facture directe par virement.",
+            'Le facturo directamente cada mes.',
+            'Ich stelle ihm direkt Rechnungen.',
+            'We pay weekly, no need to use this site.',
+            'He wants to rehire me directly next month.',
+            'Can clients I met here book me on my own website?',
+        ],
+        [
+            "I'm afraid of being penalized for circumvention.",
+            'Is working in their GitHub repo outside the platform fine?',
+            'Est-ce que je peux faire des visios en dehors de la messagerie ?',
+            'The client invoices are on the platform.',
+        ],
+    )),
+    ('payment_via_rail', (
+        [
+            'It was $75 via Cash App.',
+            'The fee went by Apple Pay to a private person.',
+            'An email from Zelle said he sent me $2,000.',
+            "He'll be paid by SEPA transfer from next month.",
+            "Next time he'll send it by 'p p'.",
+        ],
+        [
+            'Paying for an order using PayPal at checkout fails.',
+            'I withdrew $120 via PayPal.',
+            'Please send 10 pp by Friday.',
+        ],
+    )),
+    ('payment_details_request', (
+        [
+            "The client asked 'do you have Venmo?' in the chat.",
+        ],
+        [
+            'I asked support if I can use Payoneer for withdrawals.',
+        ],
+    )),
+    ('money_sent', (
+        [
+            'I paid it on Monday.',
+            'I paid, then he asked for more.',
+            'I recharged.',
+            'Paid $640 for ten articles.',
+        ],
+        [
+            'If I paid, would I get the job?',
+            'I never paid, the offer looked fake.',
+        ],
+    )),
+    ('complied_payment_request', (
+        [
+            'He told me to pay a $60 unlock fee and stayed on the call while I did it.',
+        ],
+        [
+            'He asked me to pay a $60 fee while I did the test, I said no.',
+        ],
+    )),
+    ('writer_took_offplatform', (
+        [
+            'The client paid me via Wise last month.',
+        ],
+        [
+            'He never paid me anything outside the contract.',
+        ],
+    )),
+    ('money_loss', (
+        [
+            "I'm down the $300.",
+            'The laptop never shipped.',
+            'There were 2 charges of $180 on my card.',
+        ],
+        [
+            'The laptop I ordered from Amazon shipped today.',
+        ],
+    )),
+    ('unpaid_work', (
+        [
+            'Found my articles published on his blog.',
+            'I saw my logo concepts live on their store.',
+        ],
+        [
+            'I read posts about people working for weeks for nothing.',
+            'He never paid me anything outside, we stay on the contract.',
+        ],
+    )),
+    ('work_taken', (
+        [
+            "I delivered the files and he's not answering.",
+        ],
+        [
+            "I delivered the files and he's answering quickly.",
+        ],
+    )),
+    ('personal_data_given', (
+        [
+            'I put in my debit card number on his page.',
+        ],
+        [
+            'I put in the order details.',
+        ],
+    )),
+    ('pre_contract', (
+        [
+            'He offered more if we skip the contract.',
+        ],
+        [
+            'We signed the contract yesterday.',
+        ],
+    )),
+    ('overpayment', (
+        [
+            'Forward the rest to his supplier.',
+            'He sent too much and wants me to send back the difference.',
+        ],
+        [
+            'He paid the rest in cash on the day.',
+            'I want to refund the extra $50 through the site.',
+        ],
+    )),
+    ('platform_support_topic', (
+        [
+            'My account is on hold.',
+        ],
+        [
+            'I hold a degree in design.',
+        ],
+    )),
+]
+for _name, (_pos, _neg) in _OWED_AND_REFUSALS:
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
 for _name, (_pos, _neg) in _MORE.items():
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
@@ -650,7 +985,15 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "paid_then_vanished": (
         ["I sent the deposit to his Wise account. Profile deleted today, he disappeared."],
-        ["I sent the deposit into escrow and he disappeared.", "He disappeared for a week, then came back."],
+        [
+            "I sent the deposit into escrow and he disappeared.",
+            "He disappeared for a week, then came back.",
+            "Worked with him on here for 2 years. I sent the deposit to his Wise account and he disappeared.",
+        ],
+    ),
+    "doubted_pay": (
+        ["$900 a day for copy paste work, no experience needed. That can't be real."],
+        ["$900 a day for copy paste work, no experience needed. I accepted.", "Is this client legit? He pays $20/h."],
     ),
     "loss_in_scam": (
         ["They said I must pay a training fee. Now my money is gone."],
