@@ -296,6 +296,19 @@ def _url_hit(text: str, m: re.Match[str]) -> _Hit | None:
     return _Hit("url", value, start, end)
 
 
+# Cheap necessary conditions for the detectors below: every match of a detector contains a match of its
+# pre-check (same flags, so the same case folding), so skipping a detector whose pre-check fails changes
+# nothing. Most tickets hold no e-mail, URL or wallet; a scan with a leading look-behind tries every
+# position, a literal or a leading character class is found by a fast search. tests/unit/test_contacts.py
+# compares the results with and without them.
+_URL_HINT_RE = re.compile(r"://|[a-z0-9]\.[a-z]", re.IGNORECASE)  # scheme, or label "." TLD / www. host
+_BTC_BASE58_HINT_RE = re.compile(r"[13][a-km-zA-HJ-NP-Z1-9]{25}")
+_SKYPE_HINT_RE = re.compile(r"skype", re.IGNORECASE)
+_TG_NAMED_HINT_RE = re.compile(r"telegram|tg|телеграм", re.IGNORECASE)
+_PHONE_HINT_RE = re.compile(r"[0-9][0-9 ().\-]{5,24}[0-9]")
+_PRECHECKS = True  # tests turn them off to compare
+
+
 def _hits(text: str) -> list[_Hit]:
     """All contacts in one text, highest-priority detector first; overlaps resolved by priority."""
     spans = _Spans()
@@ -306,35 +319,37 @@ def _hits(text: str) -> list[_Hit]:
             spans.claim(hit.start, hit.end)
             out.append(hit)
 
+    check = _PRECHECKS
+    at = not check or "@" in text
     # E-mails before URLs: "bob@evil.com" must not become the URL "evil.com".
-    for m in _EMAIL_RE.finditer(text):
+    for m in _EMAIL_RE.finditer(text) if at else ():
         end = _strip_trailing(text, m.start(), m.end())
         take(_Hit("email", text[m.start() : end].lower(), m.start(), end))
-    for m in _OBF_EMAIL_RE.finditer(text):
+    for m in _OBF_EMAIL_RE.finditer(text) if not check or "(" in text or "[" in text else ():
         dom = re.sub(r"\s*(?:[\[(]\s*dot\s*[\])]|\.)\s*", ".", m.group("dom"), flags=re.IGNORECASE)
         take(_Hit("email", f"{m.group('user')}@{dom}".lower(), m.start(), m.end()))
-    for m in _SKYPE_LIVE_RE.finditer(text):
+    for m in _SKYPE_LIVE_RE.finditer(text) if not check or ":" in text else ():
         end = _strip_trailing(text, m.start(), m.end())
         take(_Hit("skype", f"skype:{text[m.start() : end].lower()}", m.start(), end))
-    for m in _URL_RE.finditer(text):
+    for m in _URL_RE.finditer(text) if not check or _URL_HINT_RE.search(text) else ():
         take(_url_hit(text, m))
-    for m in _BTC_BECH32_RE.finditer(text):
+    for m in _BTC_BECH32_RE.finditer(text) if not check or "bc1" in text or "BC1" in text else ():
         if m.group(0) in (m.group(0).lower(), m.group(0).upper()):  # bech32 is never mixed-case
             take(_Hit("wallet", f"btc:{m.group(0).lower()}", m.start(), m.end()))
-    for m in _ETH_RE.finditer(text):
+    for m in _ETH_RE.finditer(text) if not check or "0x" in text else ():
         take(_Hit("wallet", f"eth:{m.group(0).lower()}", m.start(), m.end()))
-    for m in _TRON_RE.finditer(text):
+    for m in _TRON_RE.finditer(text) if not check or "T" in text else ():
         take(_Hit("wallet", f"tron:{m.group(0)}", m.start(), m.end()))
-    for m in _BTC_BASE58_RE.finditer(text):
+    for m in _BTC_BASE58_RE.finditer(text) if not check or _BTC_BASE58_HINT_RE.search(text) else ():
         s = m.group(0)
         # Real addresses mix digits, upper and lower case; this keeps words like "1stplace..." out.
         if any(c.isdigit() for c in s[1:]) and any(c.isupper() for c in s) and any(c.islower() for c in s):
             take(_Hit("wallet", f"btc:{s}", m.start(), m.end()))
-    for m in _SKYPE_NAMED_RE.finditer(text):
+    for m in _SKYPE_NAMED_RE.finditer(text) if not check or _SKYPE_HINT_RE.search(text) else ():
         ident = m.group("id").rstrip(".,-")
         value = ident.lower()
         take(_Hit("skype", f"skype:{value}", m.start("id"), m.start("id") + len(ident)))
-    for m in _TG_NAMED_RE.finditer(text):
+    for m in _TG_NAMED_RE.finditer(text) if not check or _TG_NAMED_HINT_RE.search(text) else ():
         take(
             _Hit(
                 "telegram",
@@ -343,13 +358,14 @@ def _hits(text: str) -> list[_Hit]:
                 m.end("h"),
             )
         )
-    for m in _TG_HANDLE_RE.finditer(text):
+    for m in _TG_HANDLE_RE.finditer(text) if at else ():
         # A bare @handle is Telegram only when Telegram is mentioned close by (same sentence or so);
         # otherwise it could be Instagram, Twitter or an e-mail fragment.
         window = text[max(0, m.start() - 80) : m.end() + 80]
         if _TG_CONTEXT_RE.search(window):
             take(_Hit("telegram", f"telegram:{m.group('h').lower()}", m.start(), m.end()))
-    out.extend(_phone_hits(text, spans))
+    if not check or _PHONE_HINT_RE.search(text):
+        out.extend(_phone_hits(text, spans))
     return out
 
 

@@ -202,3 +202,42 @@ def test_dev_set_contacts_are_plausible() -> None:
     assert ("phone", "+15550142298") in found["h069"]
     # Amounts like $2,500, 8,88,500 or 1.48 lakh are never phones.
     assert not any(k == "phone" and v.startswith("phone:") for cs in found.values() for k, v in cs)
+
+
+def _corpus() -> list[str]:
+    """Every text the suites know: the cases above, the labelled sets, generated bench tickets, tricky bits."""
+    import triage.contacts as contacts_mod
+    from triage.benchdata import generate, parse_mix
+
+    texts = [str(p[0]) for p in test_extracts_and_normalises.pytestmark[0].args[1]]  # type: ignore[attr-defined]
+    texts += list(test_no_false_positives.pytestmark[0].args[1])  # type: ignore[attr-defined]
+    texts += list(test_scrub_removes_identifiers.pytestmark[0].args[1])  # type: ignore[attr-defined]
+    for path in [*sorted((Path(__file__).resolve().parents[1] / "data").glob("*.jsonl")), DEV]:
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                t = json.loads(line)
+                texts += [t.get("subject") or "", t.get("body") or ""]
+    for _, t in generate(400, parse_mix("scam=0.3,off=0.2,both=0.2"), prefix="c"):
+        texts += [t["subject"], t["body"]]
+    # Case-folding look-alikes the IGNORECASE detectors accept (long s, Kelvin sign), odd separators.
+    texts += ["ſkype: john_smith_1", "SKYPE live:abc.def", "\u212aelegram? telegram: \u212aing_pin",
+              "TG - boss_man", "ТЕЛЕГРАМ: vasya_pupkin", "WWW.123.COM/x", "HTTP://localhost/a", "bc1" + "q" * 30,
+              "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ", "call (0) 612-345-678", "+ 44 20 7946 0958",
+              "ｔ．ｍｅ／scam", "x@y.z", "bob (at) gmail (dot) com", "live:.cid.1", "T" + "J" * 33]
+    assert contacts_mod._PRECHECKS
+    return texts
+
+
+def test_prechecks_change_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The detectors' cheap pre-checks are necessary conditions: with or without them, the same contacts."""
+    import triage.contacts as contacts_mod
+
+    texts = _corpus()
+    assert len(texts) > 1000
+    fast = [contacts_mod._hits(t) for t in texts]
+    monkeypatch.setattr(contacts_mod, "_PRECHECKS", False)
+    slow = [contacts_mod._hits(t) for t in texts]
+    assert sum(map(len, slow)) > 150  # the corpus does find contacts of every kind
+    assert {h.kind for hs in slow for h in hs} >= {"telegram", "whatsapp", "phone", "email", "skype", "wallet", "url"}
+    for text, a, b in zip(texts, fast, slow, strict=True):
+        assert a == b, text
