@@ -12,6 +12,7 @@ Safety is enforced here, not left to the templates (which a support lead edits):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -104,6 +105,27 @@ class Draft:
     links: tuple[str, ...]
 
 
+class _SandboxEnvironment(ImmutableSandboxedEnvironment):
+    """The immutable sandbox with a fast path for `x.key` on a plain dict (every variable our templates get).
+
+    Jinja resolves `x.key` as `getattr(x, "key")`, then `x["key"]` if that raises AttributeError; the
+    sandbox checks only the getattr branch. For an exact `dict` whose class has no attribute of that name
+    the getattr always raises, so looking the key up directly returns what the sandbox returns, minus the
+    exception (a third of a note's render time). Anything else takes the sandbox's own path.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 def _autoescape(name: str | None) -> bool:
     # select_autoescape looks at the last extension only; "reply.html.j2" must count as HTML.
     return name is not None and (name.endswith(".html.j2") or name.endswith(".html"))
@@ -114,7 +136,7 @@ def templates_from_sources(sources: Mapping[str, str]) -> Templates:
     missing = [n for n in REQUIRED_TEMPLATES if n not in sources]
     if missing:
         raise TemplateError(f"templates/: missing {', '.join(missing)}")
-    env = ImmutableSandboxedEnvironment(
+    env = _SandboxEnvironment(
         loader=jinja2.DictLoader(dict(sources)),
         autoescape=_autoescape,
         undefined=jinja2.StrictUndefined,  # a typo in a variable name fails loudly, not as empty text
@@ -169,6 +191,20 @@ def snippet(text: str, limit: int = MAX_SNIPPET) -> str:
     return clean
 
 
+# Pure functions of short strings that repeat across tickets (names, evidence quotes): memoised, bounded.
+_SNIPPET_MEMO_MAX_CHARS = 1000
+
+
+@functools.lru_cache(maxsize=8192)
+def _snippet_memo(text: str, limit: int) -> str:
+    return snippet(text, limit)
+
+
+def _snippet(text: str, limit: int = MAX_SNIPPET) -> str:
+    return _snippet_memo(text, limit) if len(text) <= _SNIPPET_MEMO_MAX_CHARS else snippet(text, limit)
+
+
+@functools.lru_cache(maxsize=4096)
 def first_name(requester_name: str | None) -> str | None:
     """The requester's first name if it is safe and plausible to greet them with, else None."""
     if not requester_name or len(requester_name) > MAX_NAME * 4:
@@ -278,13 +314,13 @@ def _evidence_ctx(ev: Evidence) -> dict[str, Any]:
     # Signal and category names come from our config (identifiers), not from the ticket: only the
     # quoted text needs cleaning and truncating.
     return {
-        "signal": ev.signal if len(ev.signal) <= 60 and ev.signal.isprintable() else snippet(ev.signal, 60),
+        "signal": ev.signal if len(ev.signal) <= 60 and ev.signal.isprintable() else _snippet(ev.signal, 60),
         "field": ev.field,
         "start": ev.start,
         "end": ev.end,
         "category": ev.category,
         "weight": ev.weight,
-        "text": snippet(ev.text),
+        "text": _snippet(ev.text),
     }
 
 
@@ -354,19 +390,19 @@ def build_draft(
     note = None
     if entries or flags or evidence or needs_review or unanswered:
         note_ctx = {
-            "categories": [snippet(c, 40) for c in wanted],
+            "categories": [_snippet(c, 40) for c in wanted],
             "kb_entries": [e.id for _, e in entries],
             "kb_version": kb.version,
             "template_version": templates.version,
             "needs_review": needs_review,
-            "unanswered": [snippet(c, 40) for c in unanswered],
+            "unanswered": [_snippet(c, 40) for c in unanswered],
             "flags": [
                 {
-                    "name": snippet(f.name, 60),
-                    "reason": snippet(f.reason, 300),
+                    "name": _snippet(f.name, 60),
+                    "reason": _snippet(f.reason, 300),
                     "evidence": [_evidence_ctx(e) for e in f.evidence[:MAX_NOTE_EVIDENCE]],
                     "more_evidence": max(0, len(f.evidence) - MAX_NOTE_EVIDENCE),
-                    "linked_tickets": [snippet(t, 80) for t in f.linked_tickets[:MAX_NOTE_EVIDENCE]],
+                    "linked_tickets": [_snippet(t, 80) for t in f.linked_tickets[:MAX_NOTE_EVIDENCE]],
                     "more_linked": max(0, len(f.linked_tickets) - MAX_NOTE_EVIDENCE),
                 }
                 for f in flags
