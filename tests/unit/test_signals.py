@@ -929,6 +929,71 @@ _OWED_AND_REFUSALS: list[tuple[str, tuple[list[str], list[str]]]] = [
             'I hold a degree in design.',
         ],
     )),
+    ('payment_via_rail', (
+        [
+            'She paid me through her own Wise account.',
+        ],
+        [
+            'I bought 80 connects for $12 via PayPal.',
+        ],
+    )),
+    ('pay_outside_platform', (
+        [
+            'We invoice them with our own Payoneer link now.',
+        ],
+        [
+            'Can I invoice my client through the platform for extra hours?',
+        ],
+    )),
+    ('money_sent', (
+        [
+            'They made me buy a $200 license first.',
+            'I topped up and the task list unlocked.',
+        ],
+        [
+            "Sent $300 to my bank account yesterday and it hasn't arrived.",
+            'If I topped up and lost it, who pays?',
+        ],
+    )),
+    ('money_loss', (
+        [
+            'I entered the card number and was charged $320.',
+        ],
+        [
+            'I was charged a fee for the withdrawal.',
+        ],
+    )),
+    ('counterparty_vanished', (
+        [
+            'I delivered the files. Then silence.',
+        ],
+        [
+            'Silence is golden, he said in the brief.',
+        ],
+    )),
+    ('upfront_fee', (
+        [
+            'Pay $40 for the Rising Talent badge, he said.',
+        ],
+        [
+            'I earned $10,000 last year and became Top Rated.',
+            'It took me a year to get to Top Rated.',
+        ],
+    )),
+    ('free_work', (
+        [],
+        [
+            'Quiero probar la prueba gratuita de Freelancer Plus.',
+            "J'ai activé l'essai gratuit de l'abonnement.",
+        ],
+    )),
+    ('account_rental', (
+        [],
+        [
+            "Je n'arrive pas à utiliser mon compte depuis hier.",
+            'Non riesco a usare il mio account.',
+        ],
+    )),
 ]
 for _name, (_pos, _neg) in _OWED_AND_REFUSALS:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
