@@ -120,9 +120,12 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # the gate catches regressions; the targets are judged on unseen tickets.
         # holdout 0.994/1.000 F1, FPR 0, money_lost 1.000/1.000; tune 0.995/1.000, FPR 0, 1.000/1.000;
         # tune2 (200 subtle cases) 0.977/0.985, FPR 0.029, money_lost 1.000/1.000.
+        # tune3 (240, written without seeing the rules; 0.899/0.895, FPR 0.125, money_lost R 0.593 before the
+        # rules were tuned on its misses) 1.000/1.000, FPR 0, money_lost 1.000/1.000.
         ("holdout.jsonl", 0.98, 0.02, 0.98, 0.95),
         ("tune.jsonl", 0.98, 0.02, 0.98, 0.95),
         ("tune2.jsonl", 0.97, 0.03, 0.97, 0.97),
+        ("tune3.jsonl", 0.98, 0.02, 0.98, 0.95),
     ],
 )
 def test_own_labelled_sets_quality_gate(
