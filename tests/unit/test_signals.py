@@ -994,6 +994,56 @@ _OWED_AND_REFUSALS: list[tuple[str, tuple[list[str], list[str]]]] = [
             'Non riesco a usare il mio account.',
         ],
     )),
+    ('absurd_pay', (
+        [
+            'We offer $150 per hour for simple data entry from home.',
+            'No experience needed, €400 per day.',
+        ],
+        [
+            'Senior React developer, $120/hour, 5 years of experience required.',
+            'Easy job, $15 per hour.',
+        ],
+    )),
+    ('payment_owed', (
+        [
+            'Two of my payment requests are still unpaid.',
+            'He just ignores my invoices now.',
+            'He filed a PayPal claim after delivery.',
+            'Tiene tres facturas vencidas.',
+        ],
+        [
+            'My invoices are paid on time.',
+            'He filed a claim with his insurer after the storm.',
+        ],
+    )),
+    ('personal_data_request', (
+        [
+            'Der Kunde will vorab meinen Personalausweis und meine IBAN.',
+        ],
+        [
+            'Ich will meine IBAN in den Einstellungen ändern.',
+        ],
+    )),
+    ('on_platform_contract', (
+        [
+            'How do I refund him through the platform?',
+        ],
+        [
+            'He wants a refund via PayPal.',
+        ],
+    )),
+    ('payment_via_rail', (
+        [],
+        [
+            'My PayPal payment to fund the milestone was declined.',
+        ],
+    )),
+    ('pay_outside_platform', (
+        [],
+        [
+            'Is a link to my portfolio site considered circumvention?',
+        ],
+    )),
 ]
 for _name, (_pos, _neg) in _OWED_AND_REFUSALS:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
