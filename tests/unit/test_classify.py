@@ -170,6 +170,12 @@ CASES: list[tuple[str, str, set[str]]] = [
         "A 'mentor' said I had to pay a $75 activation fee by Cash App and I paid, then he blocked me.",
         {S, OFF},
     ),
+    (
+        "Freelancer vanished",
+        "Client here. The freelancer asked me to pay the last $300 directly to his PayPal to avoid fees. "
+        "I paid and he vanished.",
+        {S, OFF},
+    ),
     # Hard negatives: outside clients brought onto the platform, calls on an active contract, the site's own ID check.
     (
         "Moving my clients here",

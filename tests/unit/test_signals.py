@@ -1044,6 +1044,10 @@ _OWED_AND_REFUSALS: list[tuple[str, tuple[list[str], list[str]]]] = [
             'Is a link to my portfolio site considered circumvention?',
         ],
     )),
+    ('crypto_request', (['I sent 0.5 BTC to the address he gave me.'], ['I sent the invoice for the crypto dashboard design.'])),
+    ('counterparty_vanished', (['I paid the deposit and never heard back.'], ['I never heard back about my application, which is normal.'])),
+    ('pay_outside_platform', (['He suggested direct bank transfers from now on.'], ['I set up direct deposit for my platform withdrawals? No, for my salary job.'])),
+    ('money_sent', (['Paid the $85 registration fee through Western Union.'], ['Paid the $15 membership fee on the platform.'])),
 ]
 for _name, (_pos, _neg) in _OWED_AND_REFUSALS:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
@@ -1099,7 +1103,10 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
         ],
     ),
     "paid_then_vanished": (
-        ["I sent the deposit to his Wise account. Profile deleted today, he disappeared."],
+        [
+            "I sent the deposit to his Wise account. Profile deleted today, he disappeared.",
+            "He asked me to pay the rest to his PayPal to avoid fees. I paid and he vanished.",
+        ],
         [
             "I sent the deposit into escrow and he disappeared.",
             "He disappeared for a week, then came back.",
