@@ -41,3 +41,27 @@ def test_sqlite_upgrade_downgrade_upgrade(sqlite_url: str) -> None:
 @pytest.mark.integration
 def test_postgres_upgrade_downgrade_upgrade(postgres_db: str, **_: Any) -> None:
     _roundtrip(postgres_db)
+
+
+@pytest.mark.integration
+def test_postgres_large_text_columns_use_lz4(postgres_db: str) -> None:
+    """0006 switches the drafts, the note and the ticket body to LZ4 (storage only); downgrade restores pglz."""
+    from sqlalchemy import text
+
+    cfg = alembic_config(postgres_db)
+    command.upgrade(cfg, "head")
+    eng = create_engine(normalise_url(postgres_db))
+    q = text("SELECT c.relname || '.' || a.attname, a.attcompression FROM pg_attribute a "
+             "JOIN pg_class c ON c.oid = a.attrelid WHERE (c.relname, a.attname) IN "
+             "(('triage_results', 'draft_reply'), ('triage_results', 'draft_html'),"
+             " ('triage_results', 'internal_note'), ('draft_history', 'draft_html'), ('tickets', 'body'))")
+    try:
+        with eng.connect() as conn:
+            assert {k: v for k, v in conn.execute(q)} == dict.fromkeys(
+                ["triage_results.draft_reply", "triage_results.draft_html", "triage_results.internal_note",
+                 "draft_history.draft_html", "tickets.body"], "l")
+        command.downgrade(cfg, "0005")
+        with eng.connect() as conn:
+            assert {v for _, v in conn.execute(q)} == {"p"}
+    finally:
+        eng.dispose()
