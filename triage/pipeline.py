@@ -78,10 +78,28 @@ def run(
     *,
     extra_flags: Sequence[Flag] = (),
     timer: Callable[[], float] | None = None,
+    classification: Classification | None = None,
 ) -> TriageOutcome:
     """Triage one validated ticket. `timer` (e.g. time.perf_counter) only measures; it never decides."""
+    return run_judged(ticket, cfg, extra_flags=extra_flags, timer=timer, classification=classification)[0]
+
+
+def run_judged(
+    ticket: TicketIn,
+    cfg: PipelineConfig,
+    *,
+    extra_flags: Sequence[Flag] = (),
+    timer: Callable[[], float] | None = None,
+    classification: Classification | None = None,
+) -> tuple[TriageOutcome, Classification]:
+    """`run`, also returning the classification. Given `classification` (this ticket's, from an earlier
+    run with the same rules), it is not classified again: re-deciding a ticket with extra flags (a repeat
+    contact the store found) only escalates and drafts anew."""
     t0 = timer() if timer else 0.0
-    c, e = judge(ticket.subject, ticket.body, cfg, extra_flags)
+    if classification is None:
+        c, e = judge(ticket.subject, ticket.body, cfg, extra_flags)
+    else:
+        c, e = classification, escalate(classification, cfg.policy, extra_flags=extra_flags)
     d = build_draft(
         categories=c.categories,
         kb=cfg.kb,
@@ -113,4 +131,4 @@ def run(
         policy_version=cfg.policy.version,
         template_version=cfg.templates.version,
         pipeline_ms=round(elapsed_ms, 3),
-    )
+    ), c

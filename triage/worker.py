@@ -143,6 +143,7 @@ class TriageTask(Task):
         task_id = task_id or self.request.id or "local"
         cfg = pipeline_config()
         items: list[store.StoredItem] = []
+        judged: dict[tuple[str, str], Any] = {}  # classifications, for re-deciding repeat-contact tickets
         dead: list[tuple[str, Any, str, str]] = []
         for i, payload in enumerate(payloads):
             key = keys[i] if keys is not None else f"{task_id}:{i}"
@@ -156,7 +157,7 @@ class TriageTask(Task):
                 dead.append((key, payload, _describe_validation(exc), "validation"))
                 continue
             try:
-                outcome = pipeline.run(ticket, cfg, timer=time.perf_counter)
+                outcome, judged[ticket.key] = pipeline.run_judged(ticket, cfg, timer=time.perf_counter)
             except Exception as exc:  # a bug must not sink the batch or loop forever
                 log.exception("pipeline_failed", source=ticket.source, external_id=ticket.external_id)
                 dead.append((key, payload, f"pipeline error: {type(exc).__name__}: {exc}", "pipeline"))
@@ -170,7 +171,8 @@ class TriageTask(Task):
             with db.session_scope() as session:
                 ids = store.save_outcomes(
                     session=session, items=items, now=now, task_id=task_id,
-                    refine=lambda it, flags: pipeline.run(it.ticket, cfg, extra_flags=flags, timer=time.perf_counter),
+                    refine=lambda it, flags: pipeline.run(it.ticket, cfg, extra_flags=flags, timer=time.perf_counter,
+                                                          classification=judged.get(it.ticket.key)),
                 )
                 for key, payload, reason, etype in dead:
                     store.record_dead_letter(
