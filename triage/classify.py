@@ -18,7 +18,7 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,29 +174,36 @@ class Signal:
         span = norm.span
         most = self.max_spans
         rx = self.regex if regex is None else regex
+        search = rx.search
         if bounds is not None:
-            matches: Iterable[re.Match[str]] = rx.finditer(text, bounds[0], bounds[1])
+            ranges: Iterable[tuple[int, int]] = (bounds,)
         elif hits is None:
-            matches = rx.finditer(text)
+            ranges = ((0, len(text)),)
         else:
-            matches = self._windowed(text, hits, rx)
-        for m in matches:
-            s, e = m.span()
-            if e == s or (check and self.negated(text, s, e)):
-                continue
-            s, e = span(s, e)
-            out.append(_evidence(name, field_name, s, e, original[s:e], cat, weight))
-            if len(out) >= most:
-                break
+            ranges = self._windows(len(text), hits)
+        for lo, hi in ranges:
+            pos = lo
+            while pos < hi:
+                m = search(text, pos, hi)
+                if m is None:
+                    break
+                s, e = m.span()
+                if e == s or (check and self.negated(text, s, e)):
+                    # A denied match ("I never paid") may hide another one that starts inside it
+                    # ("… paid with Apple Pay to a personal name"): search again one character on.
+                    pos = s + 1
+                    continue
+                pos = e
+                s, e = span(s, e)
+                out.append(_evidence(name, field_name, s, e, original[s:e], cat, weight))
+                if len(out) >= most:
+                    return out
         return out
 
-    def _windowed(
-        self, text: str, hits: Sequence[tuple[int, int]], rx: re.Pattern[str]
-    ) -> Iterator[re.Match[str]]:
+    def _windows(self, n: int, hits: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         # Python's re costs ~25 ns per character scanned for patterns without a literal prefix, so
         # scanning only `window` characters around each keyword (every match contains one) is what
-        # makes the classifier fast on long tickets and cheap on short ones.
-        n = len(text)
+        # makes the pure-`re` engine fast on long tickets and cheap on short ones.
         w = self.window
         lo_prev = hi_prev = -1
         spans: list[tuple[int, int]] = []
@@ -210,8 +217,7 @@ class Signal:
             lo_prev, hi_prev = lo, hi
         if hi_prev >= 0:
             spans.append((lo_prev, hi_prev))
-        for lo, hi in spans:
-            yield from rx.finditer(text, lo, hi)
+        return spans
 
 
 @dataclass(frozen=True)

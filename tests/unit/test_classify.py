@@ -463,3 +463,32 @@ def test_combination_errors(extra: str, msg: str) -> None:
     text = _COMBO_RULES.split("combinations:")[0] + "combinations:\n" + extra + "\n"
     with pytest.raises(RulesError, match=msg):
         parse_rules(text, Path("rules.yaml"))
+
+
+_RETRY_RULES = """
+format: 1
+categories:
+  scam_suspicion: {bias: -2.0, scale: 1.0, threshold: 0.5}
+  off_platform_payment: {bias: -2.0, scale: 1.0, threshold: 0.5}
+signals:
+  - name: paid
+    category: off_platform_payment
+    weight: 3.0
+    keywords: [paid]
+    patterns: ['\\b(?:i )?paid\\b']
+    negation: {cues: ['\\bnot\\b'], window: 4}
+"""
+
+
+def test_a_denied_match_is_retried_one_character_on() -> None:
+    """A negated match must not hide a match that starts inside it (finditer would skip past it)."""
+    from triage.classify import parse_rules
+
+    rules = parse_rules(_RETRY_RULES, Path("rules.yaml"))
+    # "i paid" is denied ("not " is the 4 characters before it); "paid" alone is not (the window
+    # before it is "t i ", no "not").
+    c = classify("", "not i paid", rules)
+    assert [e.text for e in c.signals["paid"]] == ["paid"]
+    for kw in ({"prefilter": False}, {"engine": "re"}, {"engine": "auto"}):
+        assert classify("", "not i paid", rules, **kw) == c  # type: ignore[arg-type]
+    assert "paid" not in classify("", "not paid", rules).signals
