@@ -1058,6 +1058,164 @@ for _name, (_pos, _neg) in _MORE.items():
     _p.extend(_pos)
     _n.extend(_neg)
 
+# Behaviour families from the check4 review (phishing dressed as the platform, device/account access, free work
+# from every applicant, unfunded milestones, cloned profiles, mules and refund tricks, unusual rails, EOR hiring)
+# and the hard negatives next to them. Our own sentences.
+_CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
+    ('verify_threat', (
+        [
+            'Your earnings were frozen; confirm your bank details to avoid closure.',
+            'Validate your account within 12 hours or it will be deactivated.',
+            'Tu pago está retenido, debes verificar tu método de retiro.',
+            'Confirme seus dados do cartão para liberar o pagamento.',
+            'He sent me a link to claim the payment waiting for me.',
+        ],
+        [
+            'My withdrawal is pending. Support said I have to finish the ID check.',
+            'How do I update my payment method?',
+            'I confirmed the milestone and the money arrived.',
+        ],
+    )),
+    ('phishing_tell', (
+        [
+            "I didn't click the link.",
+            'The link went to payout-secure-check.example instead.',
+            "A user named 'Billing Department' wrote to me.",
+            "Je n'ai pas cliqué.",
+            'It came from a short number.',
+        ],
+        ['I clicked Submit and nothing happened.', 'my portfolio is at jane-design.example', 'The app did not open.'],
+    )),
+    ('profile_cloned', (
+        [
+            'Someone copied my entire profile and my portfolio.',
+            'There is an account using my headshot and my bio.',
+            'Alguien copió mi perfil con mis fotos.',
+        ],
+        ['I copied my bio from LinkedIn, is that OK?', 'How do I change my profile photo?'],
+    )),
+    ('device_access_request', (
+        [
+            'He wants me to install three APKs and log in with the credentials he sends.',
+            'They offered $250 a month to keep TeamViewer on my laptop.',
+            'They need to work from a US IP through my connection.',
+            'The seller said he needs to sign in to my account to add the credits.',
+        ],
+        [
+            'The client asked me to build an APK for his shop.',
+            'I need to log in to my account but 2FA fails.',
+            'Support offered a remote session to fix the app.',
+        ],
+    )),
+    ('admin_access_request', (
+        [
+            'The applicant asked me to make him admin of my ad account.',
+            'He insisted on full admin rights on my Shopify store.',
+        ],
+        ['I added the freelancer as an advertiser after hiring.', 'I asked the client to make me admin of the page.'],
+    )),
+    ('card_details_request', (
+        [
+            'He told me to send him my credit card number so his team can bill me.',
+            'They want to set up billing on their side.',
+        ],
+        ['My card was declined.', 'Upwork asks me to give them my card details for the membership.'],
+    )),
+    ('repeat_victims', (
+        [
+            'Two other designers told me the same client did this to them.',
+            'He is looking for new victims.',
+            'Otros tres freelancers me dijeron que les pasó lo mismo.',
+        ],
+        ['Many people have the same question about fees.', 'Other freelancers use the same template.'],
+    )),
+    ('false_nonreceipt_claim', (
+        ['He filed a claim saying he never received the files.', 'Dijo al banco que nunca recibió nada.'],
+        ['I never received the payment.', 'He said he received it.'],
+    )),
+    ('impersonation', (
+        [
+            'He says he is an official partner of Upwork.',
+            'Someone is bidding on jobs as me.',
+        ],
+        ['Our agency is a partner of a local bank.', "I'm applying as myself."],
+    )),
+    ('overpayment', (
+        [
+            'He says he paid me twice and wants one payment returned by Wise.',
+            'Me pagó dos veces y pidió que le devuelva una.',
+            'I receive the money, keep 5% and send the rest to his partner.',
+            'It is a payment processing agent role.',
+        ],
+        ['The platform charged me twice, can you refund it?', 'I keep 20% of my earnings for taxes.'],
+    )),
+    ('free_work', (
+        [
+            'Every candidate has to translate a full 10-page document first.',
+            'Only the chosen designer will be paid.',
+            'Start today please, I will fund the milestone next week.',
+            'The milestone is still not funded.',
+        ],
+        ['Each applicant must submit a cover letter.', 'The milestone is funded, you can start.'],
+    )),
+    ('unverified_client', (
+        ["His payment method shows as not verified.", 'The client has no payment method.', 'O método de pagamento dele não está verificado.'],
+        ['Payment method verified, 30 hires.'],
+    )),
+    ('account_rental', (
+        ['They sell aged accounts with reviews.', 'A guy is selling Connects at half price.', 'Vende perfiles verificados.'],
+        ['Can I sell my connects back?', 'My account is 5 years old.'],
+    )),
+    ('pay_outside_platform', (
+        [
+            'He wants to pay through SafeTrade Escrow, not here.',
+            'We want to hire her through Deel next year.',
+            'We plan to bring our editor on as a full-time contractor.',
+        ],
+        ['The client funded the escrow for milestone 2.', 'He will pay through the escrow on the platform.'],
+    )),
+    ('payment_via_rail', (
+        ['He will pay me through Payeer.', 'Quiere pagarme por transferencia.'],
+        ['I withdraw to my bank via Payoneer.'],
+    )),
+    ('money_sent', (
+        ['Se los mandé por Western Union.'],
+        ['I sent a proposal for a $40 job.', 'I bought a font for his project ($20) and he paid me back.'],
+    )),
+    ('personal_data_request', (
+        ['He asked for my business verification documents.'],
+        ['A page in my account settings asks me to hold my passport to the camera.'],
+    )),
+    ('established_relationship', (
+        [
+            "I've worked for this agency for 8 months.",
+            "He's been great for two years.",
+            'Trabalho para essa empresa há 5 meses.',
+        ],
+        ['I worked for free on the test.'],
+    )),
+    ('writer_suspects_scam', (
+        [],
+        ['Can we pay a fee to make it legit?', 'I read so many scam stories lately.'],
+    )),
+    ('suspicious_counterparty', (
+        ['Got an email, looks fake.'],
+        ['All the scam posts in the forum make me nervous.'],
+    )),
+    ('suspicious_link', ([], ['My client is leaving the platform next month.'])),
+    ('platform_id_verification', (
+        [],
+        ["Offering aged profiles, verified ID, ready to work."],
+    )),
+    ('upfront_fee', (
+        ['I had to pay a $20 processing fee first.', "Paid a 'release fee' to receive the client's payment."],
+        ['Do I have to pay the service fee first?'],
+    )),
+]
+for _name, (_pos, _neg) in _CHECK4_FAMILIES:
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
 
 @pytest.fixture(scope="module")
 def rules():
@@ -1127,6 +1285,16 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
     "data_given_then_vanished": (
         ["I sent my passport photo to a client. Now he's not responding."],
         ["I sent my passport photo to support for verification.", "He disappeared after the call."],
+    ),
+    "platform_phishing": (
+        [
+            "SMS: your payout is on hold, confirm your card to release it at pay-release-now.example. Didn't click.",
+            "A user called 'Support Team' said my account will be suspended unless I verify my ID within 24 hours.",
+        ],
+        [
+            "My payout is on hold until I verify my identity, support told me. Is this normal?",
+            "My account settings ask me to verify my identity within 30 days. I didn't click yet.",
+        ],
     ),
     "offplatform_before_contract": (
         ["No contract yet and he wants to pay me via PayPal."],
