@@ -321,6 +321,13 @@ def _hits(text: str) -> list[_Hit]:
 
     check = _PRECHECKS
     at = not check or "@" in text
+    if not check:
+        skype = tg_named = True
+    elif text.isascii():  # IGNORECASE on ASCII text is exactly lower-casing: substring tests suffice
+        low = text.lower()
+        skype, tg_named = "skype" in low, "tg" in low or "telegram" in low
+    else:
+        skype, tg_named = bool(_SKYPE_HINT_RE.search(text)), bool(_TG_NAMED_HINT_RE.search(text))
     # E-mails before URLs: "bob@evil.com" must not become the URL "evil.com".
     for m in _EMAIL_RE.finditer(text) if at else ():
         end = _strip_trailing(text, m.start(), m.end())
@@ -345,11 +352,11 @@ def _hits(text: str) -> list[_Hit]:
         # Real addresses mix digits, upper and lower case; this keeps words like "1stplace..." out.
         if any(c.isdigit() for c in s[1:]) and any(c.isupper() for c in s) and any(c.islower() for c in s):
             take(_Hit("wallet", f"btc:{s}", m.start(), m.end()))
-    for m in _SKYPE_NAMED_RE.finditer(text) if not check or _SKYPE_HINT_RE.search(text) else ():
+    for m in _SKYPE_NAMED_RE.finditer(text) if skype else ():
         ident = m.group("id").rstrip(".,-")
         value = ident.lower()
         take(_Hit("skype", f"skype:{value}", m.start("id"), m.start("id") + len(ident)))
-    for m in _TG_NAMED_RE.finditer(text) if not check or _TG_NAMED_HINT_RE.search(text) else ():
+    for m in _TG_NAMED_RE.finditer(text) if tg_named else ():
         take(
             _Hit(
                 "telegram",
