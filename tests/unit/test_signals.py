@@ -1152,7 +1152,7 @@ _CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
     ('free_work', (
         [
             'Every candidate has to translate a full 10-page document first.',
-            'Only the chosen designer will be paid.',
+            'Only the chosen logo will be paid.',
             'Start today please, I will fund the milestone next week.',
             'The milestone is still not funded.',
         ],
@@ -1210,6 +1210,13 @@ _CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
     ('upfront_fee', (
         ['I had to pay a $20 processing fee first.', "Paid a 'release fee' to receive the client's payment."],
         ['Do I have to pay the service fee first?'],
+    )),
+    ('device_access_request', (['He pays $80 a week to use my computer remotely overnight.'], [])),
+    ('money_sent', ([], ["I bought a $25 icon pack for my client's app and he refunded me."])),
+    ('pay_outside_platform', (['She asked to continue via Payoneer once this contract ends.'], [])),
+    ('complied_payment_request', (
+        [],
+        ['My payment is on hold and the help center told me to update my tax info. I did.'],
     )),
 ]
 for _name, (_pos, _neg) in _CHECK4_FAMILIES:
