@@ -303,8 +303,15 @@ def _check(kind: str, text: str, allowed_links: Iterable[str]) -> None:
 
 def _tidy(text: str) -> str:
     # Templates are edited by hand: normalise blank-line runs and trailing spaces so output is stable.
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    out = "\n".join([line.rstrip() for line in text.split("\n")])
+    if "\n\n\n" in out:  # the regex only ever changes runs of three or more newlines
+        out = _BLANK_LINES_RE.sub("\n\n", out)
+    return out.strip()
+
+
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
 
 
 # --- the draft ------------------------------------------------------------------------------------
