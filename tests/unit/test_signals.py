@@ -1127,7 +1127,7 @@ _CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
             'He is looking for new victims.',
             'Otros tres freelancers me dijeron que les pasó lo mismo.',
         ],
-        ['Many people have the same question about fees.', 'Other freelancers use the same template.'],
+        ['Many people have the same question about fees.', 'Other freelancers use the same template.', 'Several other sellers had the same thing with withdrawals.'],
     )),
     ('false_nonreceipt_claim', (
         ['He filed a claim saying he never received the files.', 'Dijo al banco que nunca recibió nada.'],
@@ -1156,7 +1156,7 @@ _CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
             'Start today please, I will fund the milestone next week.',
             'The milestone is still not funded.',
         ],
-        ['Each applicant must submit a cover letter.', 'The milestone is funded, you can start.'],
+        ['Each applicant must submit a cover letter.', 'The milestone is funded, you can start.', 'Each writer will write 8 articles a month at $25 each.'],
     )),
     ('unverified_client', (
         ["His payment method shows as not verified.", 'The client has no payment method.', 'O método de pagamento dele não está verificado.'],
@@ -1212,6 +1212,20 @@ _CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ['Do I have to pay the service fee first?'],
     )),
     ('device_access_request', (['He pays $80 a week to use my computer remotely overnight.'], [])),
+    ('platform_own_channel', (
+        ['I ignored the email and logged in directly.', 'The same warning is on the Get Paid page.'],
+        ['He asked me to reply directly to his email.'],
+    )),
+    ('verify_threat', (['Votre compte sera suspendu si vous ne vérifiez pas votre identité sous 48 h.'], [])),
+    ('overpayment', (
+        ['She wants me to return $80 through Zelle since she paid twice on the site.'],
+        ['Can you refund the duplicate charge on my card?'],
+    )),
+    ('free_work', (['All participants must upload a finished banner and he pays one winner.'], [])),
+    ('profile_cloned', (
+        ['My portfolio is being used by another account.'],
+        ['My portfolio is being used by the client on his site, with credit.'],
+    )),
     ('money_sent', ([], ["I bought a $25 icon pack for my client's app and he refunded me."])),
     ('pay_outside_platform', (['She asked to continue via Payoneer once this contract ends.'], [])),
     ('complied_payment_request', (
