@@ -1217,6 +1217,17 @@ _CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ['He asked me to reply directly to his email.'],
     )),
     ('verify_threat', (['Votre compte sera suspendu si vous ne vérifiez pas votre identité sous 48 h.'], [])),
+    ('device_access_request', (
+        [
+            'Quiere que instale dos APK y entre a apps de bancos con sus credenciales.',
+            'Il propose 200 € par mois pour garder AnyDesk sur mon PC.',
+            'Ele precisa acessar minha conta para transferir os Connects.',
+        ],
+        ['Preciso acessar minha conta mas esqueci a senha.'],
+    )),
+    ('free_work', (['Me pide que empiece ya y que fondea el hito la semana que viene.'], [])),
+    ('pay_outside_platform', (['Queremos contratarla a tiempo completo a través de Deel.'], [])),
+    ('account_rental', (['Un chico ofrece pasarme Connects baratos.'], ['Quiero comprar Connects pero mi tarjeta falla.'])),
     ('overpayment', (
         ['She wants me to return $80 through Zelle since she paid twice on the site.'],
         ['Can you refund the duplicate charge on my card?'],
