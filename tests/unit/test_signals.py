@@ -1225,7 +1225,11 @@ _CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ],
         ['Preciso acessar minha conta mas esqueci a senha.'],
     )),
-    ('free_work', (['Me pide que empiece ya y que fondea el hito la semana que viene.'], [])),
+    ('free_work', (
+        ['Me pide que empiece ya y que fondea el hito la semana que viene.'],
+        ['He offered a paid test task of two hours before hiring.'],
+    )),
+    ('device_access_request', ([], ['My agency owner wants to log into my freelancer account to send proposals.'])),
     ('pay_outside_platform', (['Queremos contratarla a tiempo completo a través de Deel.'], [])),
     ('account_rental', (['Un chico ofrece pasarme Connects baratos.'], ['Quiero comprar Connects pero mi tarjeta falla.'])),
     ('overpayment', (
