@@ -106,6 +106,7 @@ def main() -> int:
         engine = create_engine(normalise_url(db_url), pool_size=1, max_overflow=0)
         t0 = time.monotonic()
         samples: list[tuple[float, int, int, list[int]]] = []
+        pids: list[list[int]] = []
         print(f"{'elapsed_s':>9} {'stored':>8} {'main_MiB':>9}  pool_MiB (per process)")
         stored = 0
         while stored < args.tickets:
@@ -119,6 +120,7 @@ def main() -> int:
             main_rss = rss_kib(worker.pid)
             kid_rss = [rss_kib(k) for k in kids]
             samples.append((time.monotonic() - t0, stored, main_rss, kid_rss))
+            pids.append(kids)
             print(f"{samples[-1][0]:9.0f} {stored:8d} {main_rss / 1024:9.1f}  "
                   + " ".join(f"{k / 1024:.1f}" for k in kid_rss), flush=True)
         engine.dispose()
@@ -131,6 +133,8 @@ def main() -> int:
         print(f"main RSS: after warm-up {warm[2] / 1024:.1f} MiB, at the end {last[2] / 1024:.1f} MiB")
         print(f"pool RSS: after warm-up {max(warm[3] or [0]) / 1024:.1f} MiB, at the end "
               f"{max(last[3] or [0]) / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB")
+        # The same pool processes from warm-up to the end: flat RSS was not bought by recycling children.
+        print(f"pool pids: after warm-up {sorted(pids[min(2, len(pids) - 1)])}, at the end {sorted(pids[-1])}")
         return 0
     finally:
         if worker is not None and worker.poll() is None:
