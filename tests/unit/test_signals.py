@@ -1230,6 +1230,7 @@ _CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ['He offered a paid test task of two hours before hiring.'],
     )),
     ('device_access_request', ([], ['My agency owner wants to log into my freelancer account to send proposals.'])),
+    ('check_payment', ([], ['They asked for a void cheque for payroll onboarding.'])),
     ('pay_outside_platform', (['Queremos contratarla a tiempo completo a través de Deel.'], [])),
     ('account_rental', (['Un chico ofrece pasarme Connects baratos.'], ['Quiero comprar Connects pero mi tarjeta falla.'])),
     ('overpayment', (
