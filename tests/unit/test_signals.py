@@ -1231,6 +1231,19 @@ _CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
     )),
     ('device_access_request', ([], ['My agency owner wants to log into my freelancer account to send proposals.'])),
     ('check_payment', ([], ['They asked for a void cheque for payroll onboarding.'])),
+    ('verify_threat', (['You must link your debit card within 6 hours to receive the transfer.'], [])),
+    ('device_access_request', (['They want to keep 8 SIM cards and phones at my apartment.'], ['My phone is at home.'])),
+    ('pre_contract', (["A developer I haven't hired yet wants the server password."], ['I hired him last month.'])),
+    ('repeat_victims', (['He did this to three other translators as well.'], ['I did this to save time.'])),
+    ('pay_outside_platform', (
+        ['She wants me to refund her by Wise instead.'],
+        ['The platform refunded me to my PayPal account.'],
+    )),
+    ('account_rental', (['Me ofrecieron comprar una cuenta Top Rated.'], [])),
+    ('money_loss', (
+        ['Then he moved $600 out of my PayPal.'],
+        ['I moved money from my PayPal to my bank account.'],
+    )),
     ('pay_outside_platform', (['Queremos contratarla a tiempo completo a través de Deel.'], [])),
     ('account_rental', (['Un chico ofrece pasarme Connects baratos.'], ['Quiero comprar Connects pero mi tarjeta falla.'])),
     ('overpayment', (
@@ -1332,6 +1345,10 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
             "My payout is on hold until I verify my identity, support told me. Is this normal?",
             "My account settings ask me to verify my identity within 30 days. I didn't click yet.",
         ],
+    ),
+    "access_then_loss": (
+        ["I installed AnyDesk for him and later he drained my PayPal."],
+        ["I installed AnyDesk for him. My money is stuck in pending clearance on Upwork."],
     ),
     "offplatform_before_contract": (
         ["No contract yet and he wants to pay me via PayPal."],
