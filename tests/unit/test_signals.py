@@ -1267,6 +1267,45 @@ for _name, (_pos, _neg) in _CHECK4_FAMILIES:
     _p.extend(_pos)
     _n.extend(_neg)
 
+# Families from the blind-set review (each a behaviour; our own sentences, EN/ES/PT/FR/DE/IT).
+_BLIND_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
+    ('money_sent', (
+        ["Sent the $60 for the kit by Cash App. I paid it already on Friday.",
+         "Ich habe dem Recruiter gestern 80 Euro über PayPal für die Aktivierung bezahlt.",
+         "The agent got me to pay a $25 'membership' to see the private job list."],
+        ["Ich habe dem Recruiter nichts bezahlt.", "I paid $14.99 for the Plus membership on the site."],
+    )),
+    ('complied_payment_request', (
+        ["Me pidió devolver 200 dólares por Zelle. Ya lo hice.",
+         "Il m'a demandé de renvoyer 300 € par virement. Je l'ai fait.",
+         "Pediu que eu devolvesse R$ 500 pelo Pix. Já fiz."],
+        ["Me pidió devolver 200 dólares por Zelle. No lo hice.", "Ya lo hice todo en la plataforma."],
+    )),
+    ('unpaid_work', (
+        ["I lost three weeks of work.", "Perdi duas semanas de trabalho.", "J'ai perdu deux semaines de travail.",
+         "Two weeks of work, around $700.", "He has paid $0 of the second half."],
+        ["I lost my password last week.", "Two weeks of work remain on the contract.", "He has paid $500 so far."],
+    )),
+    ('work_taken', (
+        ["Entreguei o site completo e ele sumiu.", "Entregué el logo y me bloqueó.",
+         "J'ai livré les traductions et il a disparu."],
+        ["Entreguei o site completo e ele aprovou.", "J'ai livré les traductions hier."],
+    )),
+    ('money_loss', (["I agreed, delivered, and now I'm out of pocket."], ["He paid the invoice out of his pocket money."])),
+    ('counterparty_vanished', (
+        ["First Friday: 'bank issue'. Second Friday: blocked.", "He promised to pay, then blocked me."],
+        ["My account was blocked.", "The payment got blocked by my bank."],
+    )),
+    ('payment_owed', (["Er hat nicht bezahlt."], ["Ich habe nicht bezahlt. Ist das erlaubt?"])),
+    ('payment_via_rail', ([], ["Ich habe nichts bezahlt, er wollte 80 Euro per PayPal."])),
+    ('overpayment', (["Il s'était trompé de montant et voulait que je renvoie la différence."], [])),
+]
+for _name, (_pos, _neg) in _BLIND_FAMILIES:
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
+
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
