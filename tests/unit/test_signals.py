@@ -1300,6 +1300,66 @@ _BLIND_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
     ('payment_via_rail', ([], ["Ich habe nichts bezahlt, er wollte 80 Euro per PayPal."])),
     ('overpayment', (["Il s'était trompé de montant et voulait que je renvoie la différence."], [])),
 ]
+_BLIND_FAMILIES += [
+    ('upfront_fee', (
+        ["Mi chiedono di pagare 40 euro per il materiale di formazione.",
+         "Er verlangt eine Anmeldegebühr von 30 Euro.",
+         "C'è una quota di iscrizione da pagare prima.",
+         "Client say I must buy the 'template access' 25 USD before I start.",
+         "For $60 he can get me a 'Verified Expert badge' in two days.",
+         "He offered to get me the Top Rated badge for $50.",
+         "The agent made me pay $25 to join a private channel of job leads."],
+        ["Is there a fee to get the Expert-Vetted badge, or is it by invitation?",
+         "Do I need to buy Connects for $15 before I start bidding?",
+         "The client will buy the stock photos for $40 before I start."],
+    )),
+    ('personal_data_request', (
+        ["She says she needs my username, password and the 2FA code to add me to a program.",
+         "kindly send ur full name, home adress and date of birth to procced",
+         "Quieren que les pase una foto de mi pasaporte.",
+         "Il veut que je lui envoie une photo de mon passeport."],
+        ["I need to reset my password, the code from my authenticator app never arrives.",
+         "Please send your ID through the platform's verification page, support said."],
+    )),
+    ('account_rental', (
+        ["He wants me to make a new profile with my name and ID and give it to him."],
+        ["I made a new profile with my name and ID last year."],
+    )),
+    ('task_scam', (
+        ["Earn $3 for each TikTok follow, just a phone needed.",
+         "They offer $4 per 5-star review I post.",
+         "They pay me to leave 5-star reviews on Amazon products."],
+        ["He will only send the source files after I leave a 5-star review.",
+         "I charge $40 per code review on the contract."],
+    )),
+    ('too_good_pay', (
+        ["$800 per short article. Nobody pays that.", "Ofrecen 900 dólares por artículo. Nadie paga eso.",
+         "1.500 USD por semana por responder correos."],
+        ["Nobody replied to my proposal.", "I charge $800 per article for medical writing."],
+    )),
+    ('unverified_client', (
+        ["The client's account is two days old.", "A conta dele tem 2 dias.", "La cuenta del cliente es nueva.",
+         "The client joined yesterday."],
+        ["My account is two years old.", "I joined yesterday and want to set up my profile."],
+    )),
+    ('move_chat_off_platform', (
+        ["He wants to quickly call on WA before the offer.", "The client refuses to use the call feature here.",
+         "Said he has 'issues with the app'.", "Quiere que sigamos la conversación por Telegram.",
+         "The client sent 't.me/hr_desk — contact our HR'."],
+        ["I have issues with the app on my phone.", "Our video call here went fine, he uses the call feature here."],
+    )),
+    ('chat_only_interview', (
+        ["interviews are only held on Telegram", "he said interviews are only held there"],
+        ["the interview was held on the platform's video call"],
+    )),
+    ('pre_contract', (
+        ["no need for contract here", "disse que não precisa de contrato aqui", "pas besoin de contrat"],
+        ["We need a contract for the next phase.", "The contract is active."],
+    )),
+    ('crypto_request', (["Ofreció pagamento semanal em USDT.", "Il veut me payer en bitcoin."],
+                        ["Je développe une app de paiement en bitcoin."])),
+    ('payment_via_rail', (["payment will be sent by P@yPal every friday"], [])),
+]
 for _name, (_pos, _neg) in _BLIND_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
