@@ -1360,6 +1360,52 @@ _BLIND_FAMILIES += [
                         ["Je développe une app de paiement en bitcoin."])),
     ('payment_via_rail', (["payment will be sent by P@yPal every friday"], [])),
 ]
+_BLIND_FAMILIES += [
+    ('malicious_test_task', (
+        ["The QA job asks me to connect my own Phantom wallet to their site and sign an approval.",
+         "The approval requests unlimited spending of my tokens.",
+         "Then they wanted me to send them my seed phrase to 'sync'.",
+         "The repo has an obfuscated postinstall script that reads browser data.",
+         "This is a malware trap dressed as a job."],
+        ["I am building a dApp where users connect their MetaMask wallet.",
+         "I work as a malware analyst on a funded contract.",
+         "I cloned the client's repo and ran npm install on our hourly contract."],
+    )),
+    ('scam_as_topic', (
+        ["I'm writing a blog article about common freelance scams for a client.",
+         "My client ordered a guide about freelance scams (fake checks, WhatsApp recruiters)."],
+        ["I found the same text on a forum post about scams.", "I think these are scams, the client asked for a fee."],
+    )),
+    ('phishing_tell', (
+        ["verify at pph-compliance.example.com", "The sender address was upwork.trust.team@gmail.com"],
+        ["My client's address is anna.writer@gmail.com", "I reviewed the compliance docs."],
+    )),
+    ('impersonation', (["the link went to pph-compliance.example.com/verify"], ["I have a PPH account since 2019."])),
+    ('task_scam', (["I got pulled into one of those 'task' apps."], ["The task app for my to-do list crashed."])),
+    ('upfront_fee', (["I paid 3 'recharges' totalling $1.340,50 to unlock bonus tasks."], [])),
+    ('money_sent', (["I joined a 'task' app and deposited €1.250,00 in recharges."], ["I joined the platform and deposited my first proposal."])),
+    ('pay_outside_platform', (
+        ["He asked whether we could 'continue directly' so neither of us pays fees.",
+         "She asked if I could pay the remaining €640 directly.",
+         "He suggested I pay the next milestone by bank transfer.",
+         "Er möchte mich direkt per Überweisung bezahlen, ohne die Plattform.",
+         "Il veut me payer directement, sans passer par la plateforme."],
+        ["The client did NOT ask me to go outside the platform or pay anything.",
+         "I fund the next milestone via PayPal at checkout.",
+         "There is a conversion fee on my withdrawal.",
+         "We continue directly with the next milestone here."],
+    )),
+    ('payment_details_request', (["My translator sent me his IBAN."], ["I added my IBAN in the withdrawal settings."])),
+    ('fee_avoidance_motive', (["so he saves the 10% fee", "um die Gebühren zu sparen", "pour économiser les frais"], ["the fee is 10%"])),
+    ('established_relationship', (
+        ["After our contract here ended, he paid me for extra pages.", "We finished our contract here in March.",
+         "After 8 months working together he asked for more."],
+        ["Before our contract started he asked for a fee.", "The contract ended yesterday with a dispute."],
+    )),
+    ('unpaid_work', (["I have not been paid yet for the articles."], ["I'm the client. I have not paid yet."])),
+    ('move_chat_off_platform', ([], ["The buyer did not ask me to leave the site or continue on WhatsApp."])),
+    ('suspicious_link', ([], ["The buyer did not ask me to leave the site."])),
+]
 for _name, (_pos, _neg) in _BLIND_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
@@ -1439,6 +1485,8 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
         [
             "SMS: your payout is on hold, confirm your card to release it at pay-release-now.example. Didn't click.",
             "A user called 'Support Team' said my account will be suspended unless I verify my ID within 24 hours.",
+            "Mail from 'PPH Compliance': to avoid permanent closure, verify your identity here. Sender was"
+            " pph.compliance.team@gmail.com.",
         ],
         [
             "My payout is on hold until I verify my identity, support told me. Is this normal?",
