@@ -1406,6 +1406,18 @@ _BLIND_FAMILIES += [
     ('move_chat_off_platform', ([], ["The buyer did not ask me to leave the site or continue on WhatsApp."])),
     ('suspicious_link', ([], ["The buyer did not ask me to leave the site."])),
 ]
+# second probe round after the blind review (30 fresh tickets; first reading scam R 0.88, off R 0.93, FPR 2/11)
+_BLIND_FAMILIES += [
+    ('on_platform_contract', (["Client with 40 hires and $200k spent invited me."], ["He says he has spent $200k elsewhere? no."])),
+    ('work_taken', (["Entregué todo y ya no contesta.", "J'ai fait le travail hors de la plateforme. Il ne répond plus."],
+                    ["Entregué todo y me contestó enseguida."])),
+    ('counterparty_vanished', (["Desde el viernes ya no contesta."], ["Contesta rápido siempre."])),
+    ('suspicious_counterparty', (["His account here will be banned soon so he wants to pay by Wise."],
+                                 ["My account will be reviewed, so I wait to withdraw."])),
+    ('unverified_client', (["He has no hires and joined last week."], ["We joined the call last week."])),
+    ('pay_outside_platform', (["He'll deposit my salary directly if I give him my banking login."],
+                              ["A long-time client wants to hire me full-time through the platform's Any Hire option."])),
+]
 for _name, (_pos, _neg) in _BLIND_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
