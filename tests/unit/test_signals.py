@@ -1418,6 +1418,19 @@ _BLIND_FAMILIES += [
     ('pay_outside_platform', (["He'll deposit my salary directly if I give him my banking login."],
                               ["A long-time client wants to hire me full-time through the platform's Any Hire option."])),
 ]
+# third probe round (30 fresh tickets, half hard negatives; first reading scam R 0.77, money_lost R 0.60, FPR 0/14)
+_BLIND_FAMILIES += [
+    ('unpaid_work', (["He asked for a logo as a trial and now I see mine on his website."],
+                     ["I see mine is the best offer on the page."])),
+    ('work_taken', (["I delivered 2 weeks ago and he's ignoring me."], ["I delivered today; ignoring the typo he was happy."])),
+    ('counterparty_vanished', (["Since Monday she's ignoring me."], ["She is ignoring the typo and approved it."])),
+    ('account_rental', (["Someone wants to buy my 5-year-old account for $400."], ["I want to sell my 5-year-old laptop."])),
+    # 'cheaper' was missing from the keywords: the pure-re prefilter dropped "it's cheaper for him"
+    ('fee_avoidance_motive', (["He wants to pay through WeChat Pay because it's cheaper for him."], [])),
+    ('pre_contract', (["Il propose de me payer par virement avant même d'envoyer l'offre.",
+                       "Quiere pagarme por fuera antes de enviar la oferta."],
+                      ["Il a envoyé l'offre hier."])),
+]
 for _name, (_pos, _neg) in _BLIND_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
