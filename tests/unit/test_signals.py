@@ -1431,6 +1431,15 @@ _BLIND_FAMILIES += [
                        "Quiere pagarme por fuera antes de enviar la oferta."],
                       ["Il a envoyé l'offre hier."])),
 ]
+# fourth probe round (20 fresh tickets; first reading scam R 0.67, off R 0.71, FPR 1/8)
+_BLIND_FAMILIES += [
+    ('money_sent', (["I put $200 in their 'escrow' site for the project."],
+                    ["I paid for the order with PayPal at checkout and the seller hasn't started.",
+                     "I put 20 hours into the project."])),
+    ('impersonation', (["They wanted the money in their 'escrow' site."], ["The escrow on the contract is funded."])),
+    ('device_access_request', (["He wants to mail me 5 SIM cards and have me keep them in my phone for tasks."],
+                               ["My phone has two SIM cards, one for work."])),
+]
 for _name, (_pos, _neg) in _BLIND_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
