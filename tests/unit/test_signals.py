@@ -1445,6 +1445,84 @@ for _name, (_pos, _neg) in _BLIND_FAMILIES:
     _p.extend(_pos)
     _n.extend(_neg)
 
+# check5 review: less obvious scam types (each family probed with our own EN/ES/PT/FR variants and hard negatives).
+_CHECK5_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
+    ("credential_handover", (
+        [
+            "A buyer wrote that the site will text me a confirmation code and I should forward it to him right away.",
+            "Un cliente dice que Workana me mandará un código y que se lo envíe a él por chat.",
+            "The caller said my listing would be removed unless I read him the code they texted me.",
+            "He offered $30 per profile if I sign up on three job boards with my documents and then hand him the logins.",
+            "O contratante pediu meu login e senha da conta para ajustar o perfil.",
+            "Il voulait mon mot de passe pour publier les offres à ma place.",
+            "He said he pays double if I let his assistant sign in to your account on weekends.",
+            "The freelancer asked me to send the contract to a different account because his is under review.",
+        ],
+        [
+            "I forgot my password and the reset code never arrives, can you help?",
+            "The client sent me the source code, I will send it back to him after the fix.",
+            "Support sent me a verification code by SMS, I typed it in and it worked.",
+            "My partner's account is separate from mine.",
+        ],
+    )),
+    ("malware_file", (
+        [
+            "The 'contract' arrived as Invoice.pdf.exe inside a rar file.",
+            "Le brief était un raccourci, pas un pdf, dans un zip.",
+            "The Zoom link said my client is out of date and auto downloaded ZoomSetup.msi to my laptop.",
+        ],
+        [
+            "I downloaded the official desktop app and the installer crashes on Windows 11.",
+            "My client wants me to build an installer (.msi) for his desktop app.",
+        ],
+    )),
+    ("pay_or_penalty", (
+        [
+            "Recibí un SMS: mi perfil será suspendido si no pago 25 € de tarifa de verificación.",
+            "An email says my account will be deactivated unless I pay a $49 compliance fee today.",
+            "They sent an invoice of $120 to settle within 48 hours or my payouts get blocked.",
+            "The buyer's money is pending until I upgrade to a premium account for $200.",
+            "The recruiter asks for a refundable $30 before the interview.",
+            "Pour réserver votre place il faut verser 50 € en USDT.",
+            "You must secure your spot with a $25 deposit, they said.",
+            "A guy offered to upgrade my profile to Top Rated within a week for a $99 one-time fee.",
+        ],
+        [
+            "My withdrawal is pending until the security hold ends, is that normal?",
+            "I paid the platform's Plus membership, can I get a refund?",
+            "Is the $30 refundable if I cancel the order?",
+            "I upgraded my plan to get more connects, where is my invoice?",
+        ],
+    )),
+    ("review_manipulation", (
+        [
+            "He wants me to open 10 customer accounts and order my own services to boost ranking.",
+            "Un vendedor me propuso un review swap: yo compro su gig y él el mío.",
+            "The seller said he'd tip me if I order his gig and leave 5 stars.",
+        ],
+        ["The client left me a 5-star review after I delivered the gig.", "How do I ask a buyer for a review?"],
+    )),
+    ("misdirected_transfer", (
+        [
+            "Some company transferred $900 to my account by mistake and asked me to send it to another account.",
+            "La madre quiere pagar por transferencia 800 € y que yo devuelva el resto a su chofer.",
+            "He overpaid and wants me to pass some of it to his assistant via Wise.",
+        ],
+        [
+            "I paid the wrong invoice by mistake, can the platform refund it to my card?",
+            "The client sent the milestone to the wrong contract by mistake, support fixed it.",
+        ],
+    )),
+    ("personal_payment_task", (
+        ["He wants me to test his checkout by making a purchase on his site with my real card."],
+        ["I made a purchase on the site with my real card for my own use."],
+    )),
+]
+for _name, (_pos, _neg) in _CHECK5_FAMILIES:
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
+
 
 @pytest.fixture(scope="module")
 def rules():
