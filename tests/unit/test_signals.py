@@ -1513,6 +1513,32 @@ _CHECK5_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
             "The client sent the milestone to the wrong contract by mistake, support fixed it.",
         ],
     )),
+    ("account_rental", (
+        ["A client asked if he could borrow my Fiverr login for a week.", "Someone wants to rent my credentials."],
+        ["I tried using my Upwork login on a new phone and it says wrong password."],
+    )),
+    ("free_work", (
+        [
+            "Le client me demande 2 logos gratuits pour tester mon style avant de commander.",
+            "La empresa pide 5 artículos gratis como prueba a todos los candidatos.",
+            "O cliente pediu 10 páginas de tradução de graça como teste.",
+        ],
+        ["Le client demande si la révision est gratuite."],
+    )),
+    ("upfront_fee", (
+        ["The recruiter says the skills test costs $25 and is mandatory before the interview."],
+        ["The skills test on the platform is free, how many times can I retake it?"],
+    )),
+    ("task_scam", (
+        [
+            "Me ofrecieron 200 reales por día para curtir posts en Instagram.",
+            "Te pagan por dar like a videos, 10 USD por tarea.",
+        ],
+        [
+            "I manage Instagram posts for a bakery, we want more likes on the posts.",
+            "Preciso de um app de tarefas para organizar minha equipe, alguém indica?",
+        ],
+    )),
     ("personal_payment_task", (
         ["He wants me to test his checkout by making a purchase on his site with my real card."],
         ["I made a purchase on the site with my real card for my own use."],
