@@ -1539,6 +1539,39 @@ _CHECK5_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
             "Preciso de um app de tarefas para organizar minha equipe, alguém indica?",
         ],
     )),
+    ("credential_handover", (
+        [
+            "He sent a QR code and said scan it and enter your UPI PIN to receive the payment.",
+            "El cliente me pidió escanear el QR para recibir 300 USD.",
+        ],
+        [
+            "I added a QR code to my portfolio so clients can see my website.",
+            "The restaurant client wants a QR code menu designed, how much should I charge?",
+        ],
+    )),
+    ("pay_or_penalty", (
+        ["A buyer said his Zelle payment is held until I pay a $60 fee."],
+        ["The payment was held until the client approved the milestone."],
+    )),
+    ("money_loss", (
+        ["I scanned it and ₹5,000 was debited from my account instead."],
+        ["The $50 was withdrawn from my Upwork balance to my bank, but it has not arrived."],
+    )),
+    ("unpaid_work", (
+        [
+            "He offered to pay me by PayPal outside the site, I delivered the logo and the payment never came.",
+            "Me dijo que pagaba por transferencia, entregué los archivos y el dinero nunca llegó.",
+        ],
+        ["I delivered the files yesterday and the client already approved them."],
+    )),
+    ("money_sent", (
+        [
+            "Recebi um cheque de R$ 900 e devolvi R$ 300 no PIX para o assistente dele.",
+            "Ils m'ont envoyé un chèque et j'ai ensuite fait un virement de 1 500 € à leur fournisseur.",
+            "I paid through the link they sent.",
+        ],
+        ["Je n'ai pas fait de virement.", "Should I pay through the link they sent?"],
+    )),
     ("personal_payment_task", (
         ["He wants me to test his checkout by making a purchase on his site with my real card."],
         ["I made a purchase on the site with my real card for my own use."],
