@@ -1572,6 +1572,32 @@ _CHECK5_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ],
         ["Je n'ai pas fait de virement.", "Should I pay through the link they sent?"],
     )),
+    ("money_sent", (
+        ["Ya envié 200 USD por Western Union al reclutador."],
+        [
+            "Hola, entré con VPN y me suspendieron la cuenta. Ya envié mi documento, ¿cuánto tarda?",
+            "Envié la propuesta ayer y el cliente no responde.",
+        ],
+    )),
+    ("personal_data_request", (
+        ["A recruiter on WhatsApp wants a photo of my ID and a selfie before the interview."],
+        [
+            "The Fiverr app itself asks me to upload a selfie with my passport, is this a scam?",
+            "The app keeps asking for a photo of my ID before I can take more jobs. Is that legit?",
+        ],
+    )),
+    ("upfront_fee", (
+        ["The recruiter said I need to pay a $30 registration fee to get the job, then I install the app."],
+        ["Is the $25 fee the app asks during signup official? The app itself asked me to pay it."],
+    )),
+    ("platform_own_channel", (
+        ["It's inside the official app though.", "The Thumbtack app itself asked me for it."],
+        ["He sent me a link to his own app."],
+    )),
+    ("counterparty_vanished", (
+        ["He disappeared after I sent the files."],
+        ["What happens if he disappears after I submit?", "In case he disappears, is my money safe?"],
+    )),
     ("personal_payment_task", (
         ["He wants me to test his checkout by making a purchase on his site with my real card."],
         ["I made a purchase on the site with my real card for my own use."],
