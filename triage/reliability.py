@@ -8,6 +8,9 @@
   child died mid-task), so a message that crashes its worker N times becomes a dead letter instead of
   looping forever (`reject_on_worker_lost` requeues it each time).
 - `replay_plan` decides how a stored dead letter is re-enqueued by `triage dlq replay`.
+- `install_redis_orphan_guard` closes a gap in kombu's Redis transport: a message is popped with BRPOP
+  and only then recorded as unacknowledged; if Redis goes away in between, the message is in neither
+  place. The guard keeps such a message in memory and puts it back on its queue on reconnection.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -270,3 +274,70 @@ def replay_plan(*, error_type: str, task_name: str | None, payload_text: str, ma
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), max(1, size)):
         yield items[i:i + size]
+
+
+# ---------------------------------------------------------------------------------------------
+# Redis: a message popped but not yet recorded as unacknowledged
+
+_redis_orphans: list[tuple[Any, str, str]] = []  # (raw message, exchange, routing key)
+_orphans_lock = threading.Lock()
+_orig_append: Callable[..., Any] | None = None
+
+
+def install_redis_orphan_guard() -> None:
+    """Make kombu's Redis transport keep a message that BRPOP delivered while the write recording it as
+    unacknowledged failed (the connection dropped between the two), and restore it to its queue before
+    the next BRPOP — the first thing the channel does once it has reconnected. Idempotent.
+
+    Without it, a Redis restart at that instant loses the message: it has left the queue and never
+    reached the unacked hash, so neither the consumer nor the visibility-timeout restore ever sees it
+    again. A restored message can be delivered twice if the write did reach Redis and only its reply was
+    lost; ingest is idempotent, so that costs a repeat, never a duplicate row.
+    """
+    global _orig_append
+    from kombu.transport import redis as kredis
+
+    if _orig_append is not None:
+        return
+    _orig_append = kredis.QoS.append
+    orig_start = kredis.Channel._brpop_start
+
+    def append(self: Any, message: Any, delivery_tag: Any) -> Any:
+        assert _orig_append is not None
+        try:
+            return _orig_append(self, message, delivery_tag)
+        except self.channel.connection_errors:
+            info = message.delivery_info
+            with _orphans_lock:
+                _redis_orphans.append((message._raw, info["exchange"], info["routing_key"]))
+            log.warning("redis_delivery_orphaned", routing_key=info["routing_key"], pending=len(_redis_orphans))
+            raise
+
+    def brpop_start(self: Any, timeout: Any = None) -> Any:
+        if _redis_orphans:
+            restore_redis_orphans(self)
+        return orig_start(self, timeout)
+
+    kredis.QoS.append = append  # type: ignore[method-assign]
+    kredis.Channel._brpop_start = brpop_start  # type: ignore[method-assign]
+
+
+def restore_redis_orphans(channel: Any) -> int:
+    """Push the kept messages back onto their queues (next in line); keep them if Redis is still away."""
+    with _orphans_lock:
+        todo = list(_redis_orphans)
+    if not todo:
+        return 0
+    try:
+        with channel.conn_or_acquire() as client:
+            pipe = client.pipeline()
+            for raw, exchange, routing_key in todo:
+                channel._do_restore_message(raw, exchange, routing_key, pipe, leftmost=False)
+            pipe.execute()
+    except channel.connection_errors as exc:
+        log.warning("redis_orphans_not_restored_yet", pending=len(todo), error=str(exc))
+        return 0
+    with _orphans_lock:
+        del _redis_orphans[: len(todo)]
+    log.warning("redis_orphans_restored", restored=len(todo))
+    return len(todo)

@@ -25,7 +25,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from triage import batching, db, metrics, pipeline, store, writeback
 from triage.logging import configure_logging, get_logger
-from triage.reliability import delivery_counter
+from triage.reliability import delivery_counter, install_redis_orphan_guard
 from triage.schemas import TicketIn
 from triage.settings import Settings, get_settings
 
@@ -312,6 +312,7 @@ def create_app(settings: Settings | None = None) -> Celery:
     if kind == "redis":
         # Unacked messages come back after this long: must exceed the longest task (incl. retries).
         transport_options = {"visibility_timeout": settings.visibility_timeout_s}
+        install_redis_orphan_guard()  # a message popped as Redis went away is restored, not lost
     elif kind == "amqp":
         transport_options = {"confirm_publish": True}
     elif kind == "filesystem":

@@ -14,15 +14,27 @@ from triage import pipeline
 from triage.cli import main
 
 _run = pipeline.run
+_run_judged = pipeline.run_judged
+
+
+def _crash_if_asked(ticket: Any) -> None:
+    if str(ticket.external_id).startswith("crash-me"):
+        os._exit(139)
 
 
 def _crashing_run(ticket: Any, *args: Any, **kwargs: Any) -> Any:
-    if str(ticket.external_id).startswith("crash-me"):
-        os._exit(139)
+    _crash_if_asked(ticket)
     return _run(ticket, *args, **kwargs)
 
 
+def _crashing_run_judged(ticket: Any, *args: Any, **kwargs: Any) -> Any:
+    _crash_if_asked(ticket)
+    return _run_judged(ticket, *args, **kwargs)
+
+
+# Both entry points the worker uses (run_judged for a first triage, run to re-decide).
 pipeline.run = _crashing_run
+pipeline.run_judged = _crashing_run_judged
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
