@@ -1598,6 +1598,21 @@ _CHECK5_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ["He disappeared after I sent the files."],
         ["What happens if he disappears after I submit?", "In case he disappears, is my money safe?"],
     )),
+    ("credential_handover", (
+        [
+            'For the audition he wants me to record "Yes, I authorize this transaction". Feels like he wants my voice for cloning.',
+            "The 'casting' asks me to read lines like 'I authorise the transfer' in my own voice.",
+        ],
+        [
+            "I am a voice actor; the client wants a warm voice for his banking app ads.",
+            "Can I use AI to clone my voice for my own audiobooks?",
+        ],
+    )),
+    ("free_work", (["El cliente me pide traducir 2.500 palabras gratis como prueba."], [])),
+    ("upfront_fee", (
+        ["The job needs a typing test at speedtype.example that costs $12 for the certificate."],
+        ["The typing test on the site is free and I passed it."],
+    )),
     ("personal_payment_task", (
         ["He wants me to test his checkout by making a purchase on his site with my real card."],
         ["I made a purchase on the site with my real card for my own use."],
