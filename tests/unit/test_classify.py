@@ -244,6 +244,8 @@ def _labelled_tickets() -> list[tuple[str, str, str]]:
         root / "tests" / "data" / "tune2.jsonl",
         root / "tests" / "data" / "tune3.jsonl",
         root / "tests" / "data" / "check4.jsonl",
+        root / "tests" / "data" / "blind.jsonl",
+        root / "tests" / "data" / "check5.jsonl",
         root / "triage" / "data" / "samples.jsonl",
         root.parent / "shared" / "eval" / "dev.jsonl",
     ]
