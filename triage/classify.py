@@ -18,7 +18,7 @@ import hashlib
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -531,24 +531,31 @@ def _class_end(p: str, j: int) -> int:
     return j
 
 
-def _skip_group(p: str, i: int) -> int:
-    """Index just past the group that opens at p[i] ('(')."""
+def _structure(p: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, char, nesting depth after it) of each `(`, `)` and `|` outside escapes and classes."""
     depth = 0
-    j = i
-    while j < len(p):
+    j = start
+    n = len(p)
+    while j < n:
         c = p[j]
         if c == "\\":
             j += 2
             continue
         if c == "[":
             j = _class_end(p, j)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return j + 1
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+            yield j, c, depth
+        elif c == "|":
+            yield j, c, depth
         j += 1
+
+
+def _skip_group(p: str, i: int) -> int:
+    """Index just past the group that opens at p[i] ('(')."""
+    for j, c, depth in _structure(p, i):
+        if c == ")" and depth == 0:
+            return j + 1
     raise _Untranslatable("unbalanced group")
 
 
@@ -684,25 +691,11 @@ _HS_CACHE: dict[bytes, Any] = {}  # per process: rule sets that differ only in w
 def split_branches(p: str) -> list[str]:
     """The top-level alternatives of a regex (`a|(?:b|c)|d` → `a`, `(?:b|c)`, `d`)."""
     out: list[str] = []
-    depth = 0
     start = 0
-    j = 0
-    n = len(p)
-    while j < n:
-        c = p[j]
-        if c == "\\":
-            j += 2
-            continue
-        if c == "[":
-            j = _class_end(p, j)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
+    for j, c, depth in _structure(p):
+        if c == "|" and depth == 0:
             out.append(p[start:j])
             start = j + 1
-        j += 1
     out.append(p[start:])
     return out
 
