@@ -296,22 +296,19 @@ class RuleSet:
         bounds = st["bounds"]
         # per field: signal -> [branches, min end, max end, longest, reach]
         acc: list[dict[int, list[Any]]] = [{}, {}]
-        for g in st["ungated"]:  # branches Hyperscan cannot judge: kept, whole field
+        # Kept in every non-empty field and scanned whole: the branches Hyperscan cannot judge and, when
+        # offsets are bytes (non-ASCII text), every reported branch.
+        whole = list(st["ungated"])
+        if not exact:
+            whole.extend(g for g, _ in hits)
+            hits = []
+        for g in whole:
             i, b = flat[g]
             for k, t in enumerate(texts):
                 if t:
                     a = acc[k].setdefault(i, [set(), 0, 0, _UNBOUNDED, _UNBOUNDED])
                     a[0].add(b)
                     a[3] = a[4] = _UNBOUNDED
-        if not exact:  # byte offsets: keep each reported branch in both fields, whole field
-            for g, _ in hits:
-                i, b = flat[g]
-                for k, t in enumerate(texts):
-                    if t:
-                        a = acc[k].setdefault(i, [set(), 0, 0, _UNBOUNDED, _UNBOUNDED])
-                        a[0].add(b)
-                        a[3] = a[4] = _UNBOUNDED
-            hits = []
         acc0, acc1 = acc
         sub_last = n0 + 1 if t0 else -1
         body_first = body_at if t1 else 1 << 62
