@@ -1623,6 +1623,19 @@ for _name, (_pos, _neg) in _CHECK5_FAMILIES:
     _p.extend(_pos)
     _n.extend(_neg)
 
+# check6 review: families from a fresh set written without sight of the rules (our own EN/ES/PT/FR probes and
+# hard negatives; no sentence of check6 is copied here).
+_CHECK6_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
+    ("money_loss", (
+        ["The bank took it back and I'm now -$900 on my card."],
+        ["I'm now - as far as I know - waiting for the payout."],
+    )),
+]
+for _name, (_pos, _neg) in _CHECK6_FAMILIES:
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
+
 
 @pytest.fixture(scope="module")
 def rules():
