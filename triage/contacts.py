@@ -301,7 +301,14 @@ def _url_hit(text: str, m: re.Match[str]) -> _Hit | None:
 # nothing. Most tickets hold no e-mail, URL or wallet; a scan with a leading look-behind tries every
 # position, a literal or a leading character class is found by a fast search. tests/unit/test_contacts.py
 # compares the results with and without them.
-_URL_HINT_RE = re.compile(r"://|[a-z0-9]\.[a-z]", re.IGNORECASE)  # scheme, or label "." TLD / www. host
+# Scheme, or label "." TLD / www. host: `://` or `[a-z0-9]\.[a-z]` (IGNORECASE), the dot found first (a
+# literal: a fast search, where a leading character class made the engine try every position).
+_DOT_HINT_RE = re.compile(r"\.(?<=[a-z0-9]\.)[a-z]", re.IGNORECASE)
+# An e-mail holds "@", a domain label and a dot; a Tron address a "T" and 33 base58 characters; an
+# obfuscated e-mail "(at)" or "[ at ]".
+_EMAIL_HINT_RE = re.compile(rf"@{_LABEL}\.", re.IGNORECASE)
+_TRON_HINT_RE = re.compile(r"T[1-9A-HJ-NP-Za-km-z]{33}")
+_OBF_AT_HINT_RE = re.compile(r"[\[(]\s{0,3}at\s{0,3}[\])]", re.IGNORECASE)
 _BTC_BASE58_HINT_RE = re.compile(r"[13][a-km-zA-HJ-NP-Z1-9]{25}")
 _SKYPE_HINT_RE = re.compile(r"skype", re.IGNORECASE)
 _TG_NAMED_HINT_RE = re.compile(r"telegram|tg|телеграм", re.IGNORECASE)
@@ -329,23 +336,24 @@ def _hits(text: str) -> list[_Hit]:
     else:
         skype, tg_named = bool(_SKYPE_HINT_RE.search(text)), bool(_TG_NAMED_HINT_RE.search(text))
     # E-mails before URLs: "bob@evil.com" must not become the URL "evil.com".
-    for m in _EMAIL_RE.finditer(text) if at else ():
+    for m in _EMAIL_RE.finditer(text) if at and (not check or _EMAIL_HINT_RE.search(text)) else ():
         end = _strip_trailing(text, m.start(), m.end())
         take(_Hit("email", text[m.start() : end].lower(), m.start(), end))
-    for m in _OBF_EMAIL_RE.finditer(text) if not check or "(" in text or "[" in text else ():
+    obf = not check or (("(" in text or "[" in text) and _OBF_AT_HINT_RE.search(text))
+    for m in _OBF_EMAIL_RE.finditer(text) if obf else ():
         dom = re.sub(r"\s*(?:[\[(]\s*dot\s*[\])]|\.)\s*", ".", m.group("dom"), flags=re.IGNORECASE)
         take(_Hit("email", f"{m.group('user')}@{dom}".lower(), m.start(), m.end()))
     for m in _SKYPE_LIVE_RE.finditer(text) if not check or ":" in text else ():
         end = _strip_trailing(text, m.start(), m.end())
         take(_Hit("skype", f"skype:{text[m.start() : end].lower()}", m.start(), end))
-    for m in _URL_RE.finditer(text) if not check or _URL_HINT_RE.search(text) else ():
+    for m in _URL_RE.finditer(text) if not check or "://" in text or _DOT_HINT_RE.search(text) else ():
         take(_url_hit(text, m))
     for m in _BTC_BECH32_RE.finditer(text) if not check or "bc1" in text or "BC1" in text else ():
         if m.group(0) in (m.group(0).lower(), m.group(0).upper()):  # bech32 is never mixed-case
             take(_Hit("wallet", f"btc:{m.group(0).lower()}", m.start(), m.end()))
     for m in _ETH_RE.finditer(text) if not check or "0x" in text else ():
         take(_Hit("wallet", f"eth:{m.group(0).lower()}", m.start(), m.end()))
-    for m in _TRON_RE.finditer(text) if not check or "T" in text else ():
+    for m in _TRON_RE.finditer(text) if not check or ("T" in text and _TRON_HINT_RE.search(text)) else ():
         take(_Hit("wallet", f"tron:{m.group(0)}", m.start(), m.end()))
     for m in _BTC_BASE58_RE.finditer(text) if not check or _BTC_BASE58_HINT_RE.search(text) else ():
         s = m.group(0)
@@ -365,7 +373,9 @@ def _hits(text: str) -> list[_Hit]:
                 m.end("h"),
             )
         )
-    for m in _TG_HANDLE_RE.finditer(text) if at else ():
+    # `tg_named` is necessary for the context too (every _TG_CONTEXT_RE match holds "telegram", "tg" or
+    # "телеграм", same flags): without it no @handle can be Telegram.
+    for m in _TG_HANDLE_RE.finditer(text) if at and tg_named else ():
         # A bare @handle is Telegram only when Telegram is mentioned close by (same sentence or so);
         # otherwise it could be Instagram, Twitter or an e-mail fragment.
         window = text[max(0, m.start() - 80) : m.end() + 80]

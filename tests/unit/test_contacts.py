@@ -223,7 +223,13 @@ def _corpus() -> list[str]:
     texts += ["ſkype: john_smith_1", "SKYPE live:abc.def", "\u212aelegram? telegram: \u212aing_pin",
               "TG - boss_man", "ТЕЛЕГРАМ: vasya_pupkin", "WWW.123.COM/x", "HTTP://localhost/a", "bc1" + "q" * 30,
               "BC1QAR0SRRR7XFKVY5L643LYDNW9RE59GTZZWF5MDQ", "call (0) 612-345-678", "+ 44 20 7946 0958",
-              "ｔ．ｍｅ／scam", "x@y.z", "bob (at) gmail (dot) com", "live:.cid.1", "T" + "J" * 33]
+              "ｔ．ｍｅ／scam", "x@y.z", "bob (at) gmail (dot) com", "live:.cid.1", "T" + "J" * 33,
+              # Edges of the e-mail, Tron, obfuscated-e-mail, dotted-host and Telegram-context pre-checks.
+              "mail me: Bob@Example.COM.", "a@b", "@handle.com", "me@x-y.io", "me@-x.io", "q@ſkype.com",
+              "x (AT) y (DOT) com", "x [ at ]y.com", "x( at)y", "(at)", "TJ" + "k" * 32 + " T" + "l" * 33,
+              "tT" + "J" * 33, "a.B", "1.x", "x .com", "ab.Kom", "..ab", "@john_doe on tg",
+              "@john_doe on TeLeGrAm", "TELEGRAMM @john_doe", "@john_doe телеграм", "@john_doe Kg?",
+              "ask @john_doe there (telegram later on, far away) " + "x" * 100 + " tg"]
     assert contacts_mod._PRECHECKS
     return texts
 
