@@ -1630,6 +1630,100 @@ _CHECK6_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ["The bank took it back and I'm now -$900 on my card."],
         ["I'm now - as far as I know - waiting for the payout."],
     )),
+    # policy questions about the writer's own step (sharing an e-mail, a file link) are ordinary support
+    ("allowed_question", (
+        [
+            "Is it allowed to share my email with the client now that the order is done?",
+            "Can I send him my WhatsApp to share large files or is that against the rules?",
+            "¿Está permitido compartir mi correo con el cliente después del contrato?",
+            "Est-il permis de partager mon e-mail avec le client après la mission ?",
+        ],
+        [
+            "Client wants me to pay $40 for training. Is this allowed?",
+            "He asks every applicant for 3 free logos. Is that against the rules?",
+            "Un client veut 3 articles gratuits. C'est autorisé ça ?",
+        ],
+    )),
+    ("withdrawal_method_question", (
+        [
+            "I only see Payoneer as withdrawal method in Kenya, is there another option?",
+            "Solo veo Payoneer como método de retiro en Bolivia.",
+        ],
+        ["The client wants to pay me via Payoneer instead of the contract."],
+    )),
+    # extras on top of an existing order/contract paid outside: off-platform between known parties, not a stranger's scam
+    ("extras_paid_outside", (
+        [
+            "The client offered PayPal for the extra revisions, is that ok?",
+            "He asked for two extra hours and said he'd pay them directly by Wise.",
+            "She added rush delivery and wanted to pay the extra $40 via Venmo.",
+            "O cliente quer pagar as revisões extras pelo Pix.",
+            "Il veut payer les révisions supplémentaires par PayPal.",
+            "The client asked me to also make a flyer and said he'd just PayPal me $80 for it.",
+        ],
+        [
+            "I delivered the extra revisions through the order, all paid here.",
+            "Can I charge extra for rush delivery on my gig?",
+        ],
+    )),
+    # the writer asked to work from the counterparty's own account (his credentials, his profile)
+    ("account_fronting", (
+        [
+            "He wants me to log in with his credentials and do the jobs from his account.",
+            "A guy with a Top Rated profile wants me to work from his account and he pays me a cut.",
+            "Quiere que trabaje desde su cuenta con sus credenciales.",
+            "Il veut que je travaille depuis son compte avec ses identifiants.",
+            "Ele quer que eu trabalhe na sua conta.",
+        ],
+        [
+            "My agency owner wants me to log in to the agency account to send proposals.",
+            "I sent the files to his account on the platform.",
+        ],
+    )),
+    ("account_rental", (
+        [],
+        ["The client wants me to post his job ads in Facebook groups using my personal account."],
+    )),
+    ("pay_outside_platform", (
+        [],
+        [
+            "I got a warning for 'taking payment outside' but I only sent a portfolio link.",
+            "Contract is finished and paid. We're not planning any work outside, can I keep in touch?",
+            "So I worked for free outside, on his Google Doc test.",
+        ],
+    )),
+    ("move_chat_off_platform", (["He wants to continue the talk on another app called Zangi."],
+                                ["I got a message in the app saying my ID verification is pending."])),
+    ("writer_suspects_scam", (["The login page looked suspicious."],
+                              ["The app said 'suspicious login, please verify' after I used a new phone."])),
+    ("on_platform_contract", (
+        [
+            "The buyer has $2M+ spent and a verified payment.",
+            "Client has a fixed price contract with me and wants to pay the rest directly to my bank.",
+            "The milestone was already released, the freelancer vanished.",
+            "The order is already placed here, he only wants to send raw footage.",
+        ],
+        ["Client has $0 spent and no reviews."],
+    )),
+    ("unverified_client", (
+        ["Client has $0 spent and no reviews.", "O cliente entrou hoje e já quer meu número."],
+        ["Ele entrou no grupo hoje."],
+    )),
+    ("established_relationship", (
+        [
+            "We met here in 2021, did several contracts, then moved to direct invoices.",
+            "Contract is finished and paid, he wants to keep in touch.",
+        ],
+        ["We met here yesterday and he already wants my number."],
+    )),
+    ("pay_or_penalty", (
+        [
+            "Someone offered to push my gig to the first page for a $50 activation fee.",
+            "Me ofrecieron posicionar mi gig en la primera página por 40 USD.",
+            "I have to pay $75 for reinstatement or my account will be closed, says the message.",
+        ],
+        ["My gig is on the first page now, how do I keep it there?"],
+    )),
 ]
 for _name, (_pos, _neg) in _CHECK6_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
