@@ -128,3 +128,10 @@ def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
 
 def get_logger(name: str = "triage") -> Any:
     return structlog.stdlib.get_logger(name)
+
+
+def enabled_for(name: str, level: int) -> bool:
+    """Would `get_logger(name)` emit a record at `level`? What `filter_by_level` decides, asked once: a loop
+    logging per ticket skips building the calls (~5 µs each even when dropped). Before `configure_logging`
+    structlog's defaults print everything, so: True."""
+    return not _configured or logging.getLogger(name).isEnabledFor(level)

@@ -8,6 +8,7 @@ committed (acks_late), and a worker killed mid-task gets its message redelivered
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Sequence
@@ -24,7 +25,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from triage import batching, db, metrics, pipeline, store, writeback
-from triage.logging import configure_logging, get_logger
+from triage.logging import configure_logging, enabled_for, get_logger
+from triage.redisreuse import install_redis_client_reuse
 from triage.reliability import delivery_counter, install_redis_orphan_guard
 from triage.schemas import TicketIn
 from triage.settings import Settings, get_settings
@@ -186,7 +188,7 @@ class TriageTask(Task):
                               store_s=time.perf_counter() - t_store, stored_at=now.timestamp())
         if items:  # outbox rows are committed: deliver them now (the relay is the safety net)
             writeback.notify(self.app, {it.ticket.source for it in items})
-        for it in items:
+        for it in items if enabled_for("triage.worker", logging.INFO) else ():
             o = it.outcome
             log.info("ticket_triaged", source=o.source, external_id=o.external_id, categories=o.categories,
                      priority=o.priority, flags=o.flag_names, pipeline_ms=o.pipeline_ms)
@@ -313,6 +315,7 @@ def create_app(settings: Settings | None = None) -> Celery:
         # Unacked messages come back after this long: must exceed the longest task (incl. retries).
         transport_options = {"visibility_timeout": settings.visibility_timeout_s}
         install_redis_orphan_guard()  # a message popped as Redis went away is restored, not lost
+        install_redis_client_reuse()  # one redis-py client per channel, not one per append/ack/publish
     elif kind == "amqp":
         transport_options = {"confirm_publish": True}
     elif kind == "filesystem":

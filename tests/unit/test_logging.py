@@ -42,3 +42,16 @@ def test_stdlib_records_go_through_the_same_redaction(capsys: Any) -> None:
 def test_redact_text_keeps_ordinary_numbers() -> None:
     assert redact_text("order 12345 for $1,200 on 2026-11-25") == "order 12345 for $1,200 on 2026-11-25"
     assert redact_text("+1 (415) 555-0123") == "[phone]"
+
+
+def test_enabled_for_agrees_with_what_is_emitted(capsys: Any) -> None:
+    from triage.logging import enabled_for
+
+    for level, expect in (("WARNING", False), ("INFO", True)):
+        configure_logging(level, "json")
+        assert enabled_for("triage.worker", logging.INFO) is expect
+        assert enabled_for("triage.worker", logging.WARNING)
+        get_logger("triage.worker").info("probe_event")
+        emitted = [x for x in _lines(capsys) if x.get("event") == "probe_event"]
+        assert bool(emitted) is expect
+    configure_logging("INFO", "json")
