@@ -1724,6 +1724,79 @@ _CHECK6_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ],
         ["My gig is on the first page now, how do I keep it there?"],
     )),
+    # scam recall: unpaid "tests" and trials that are real work, a client who cannot verify his payment yet
+    ("free_work", (
+        [
+            "The client wants 8 blog posts as test before hiring anyone.",
+            "They offer a trial week in their Discord before they send a contract, paid once I pass.",
+            "Me piden una semana de prueba sin contrato en su Slack.",
+            "On me propose une semaine d'essai sans contrat sur leur Slack.",
+            "He can't verify his payment method yet but wants me to start tonight.",
+            "El cliente no puede verificar el pago todavía pero quiere que empiece hoy.",
+        ],
+        [
+            "The client asked for a short paid trial through a milestone, funded already.",
+            "I can't add a payment method to withdraw my earnings.",
+        ],
+    )),
+    ("unverified_client", (
+        ["His PayPal is under review so he can't pay into escrow yet."],
+        ["My own withdrawal request is under review."],
+    )),
+    # one-time codes relayed, a phone number lent to register accounts
+    ("credential_handover", (
+        [
+            "He pays $3 per SMS code I forward to him.",
+            "He'll register accounts with my phone number and I send him the codes.",
+            "Quiere que le reenvíe los códigos que me llegan por SMS.",
+        ],
+        ["Support sent me a verification code by SMS and it worked."],
+    )),
+    # a browser extension with full data rights to see their site; a wallet connected to their "payment portal"
+    ("malicious_test_task", (
+        [
+            "To see the staging site I have to install their Chrome extension.",
+            "The extension asks to read and change all your data on all websites.",
+            "He asked me to connect my MetaMask to their 'payment portal' to receive the USDT.",
+        ],
+        ["I am building a Chrome extension for the client's staging site."],
+    )),
+    # fees for a work permit / visa, a paid membership, an interview "prep track"
+    ("upfront_fee", (
+        [
+            "They need a €400 work permit fee paid to their lawyer before I start.",
+            "Me pidieron 300 USD para la visa de trabajo.",
+            "I had to become a member of their association ($40) to get assignments.",
+            "She says candidates who pay $150 for their interview prep track pass.",
+        ],
+        [
+            "I am applying for a work visa myself, how do I show my earnings?",
+            "I am a member of the translators' association, can I add it to my profile?",
+        ],
+    )),
+    ("pre_contract", (
+        [
+            "Client asked me to start while he sorted out the contract.",
+            "He said the contract would be sent after the first batch.",
+            "He says auditions don't go through the contract system.",
+            "El cliente me pidió una prueba antes de contratarme.",
+        ],
+        ["The contract is active and he funded the first milestone."],
+    )),
+    # a contact to write to outside, left in a job post
+    ("move_chat_off_platform", (
+        ["For faster hiring email me at hiring.team99@gmail.com with your CV.", "Na vaga diz para chamar no tg o recrutador."],
+        ["My email at work is john@company.com."],
+    )),
+    ("admin_access_request", (["He wants to add his people as admins on my Business Manager."],
+                              ["I added my assistant as admin on my own page."])),
+    ("account_rental", (
+        ["He wants to run his ads from my ad account because his got banned.", "He wants me to rent out my Facebook ad account."],
+        ["I run ads from my own ad account for my clients."],
+    )),
+    # P2P "release a matching amount first"
+    ("pay_or_penalty", (["He said I must release a matching $200 first as escrow."],
+                        ["The client sent the same amount as last month."])),
 ]
 for _name, (_pos, _neg) in _CHECK6_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
