@@ -73,21 +73,41 @@ _PG_ARRAY_TYPES: tuple[tuple[type[Any], str], ...] = (
 _PG_STATEMENTS: dict[tuple[Any, ...], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
 
 
-class _PgJson(str):
-    """JSON text serialised already (by pydantic, in Rust), for a PostgreSQL jsonb column."""
+class _Models(list):  # type: ignore[type-arg]
+    """A row's list of pydantic models for a JSON column. On PostgreSQL `_pg_insert_rows` serialises the
+    whole column in one pydantic call (`_COLUMN_JSON`); elsewhere rows hold `model_dump()` dicts."""
 
 
-_EVIDENCE_JSON = TypeAdapter(list[Evidence])
-_FLAGS_JSON = TypeAdapter(list[Flag])
+# The type of a JSON column's values, for serialising a whole column (one JSON array) at once.
+_COLUMN_JSON: dict[type[Any], TypeAdapter[Any]] = {
+    Evidence: TypeAdapter(list[list[Evidence]]),
+    Flag: TypeAdapter(list[list[Flag]]),
+}
 
 
-def _json_models(adapter: TypeAdapter[Any], models: Sequence[Any], pg: bool) -> Any:
-    """A list of models for a JSON column: dicts (SQLAlchemy's JSON type serialises them), or on
-    PostgreSQL the JSON text straight from pydantic (a third of model_dump + json.dumps; the jsonb
+def _json_models(kind: type[Any], models: Sequence[Any], pg: bool) -> Any:
+    """A list of `kind` models for a JSON column: dicts (SQLAlchemy's JSON type serialises them), or on
+    PostgreSQL the models themselves, serialised by pydantic with the rest of their column (the jsonb
     stored is the same value)."""
     if pg:
-        return _PgJson(adapter.dump_json(list(models)).decode())
+        out = _Models(models)
+        out.kind = kind  # type: ignore[attr-defined]
+        return out
     return [m.model_dump() for m in models]
+
+
+def _json_column(values: list[Any]) -> str:
+    """One JSON array holding a column's values, each serialised as SQLAlchemy's JSON type does (json.dumps;
+    None is JSON null), or by pydantic for `_Models`: one serialiser call per column and batch instead of
+    one per row (the arrays are split again by jsonb_array_elements)."""
+    kinds = {v.kind for v in values if type(v) is _Models}  # type: ignore[attr-defined]
+    if not kinds:
+        return json.dumps(values)
+    if len(kinds) == 1 and all(type(v) is _Models for v in values):
+        return _COLUMN_JSON[kinds.pop()].dump_json(values).decode()
+    return "[" + ", ".join(
+        _COLUMN_JSON[v.kind].dump_json([v]).decode()[1:-1] if type(v) is _Models else json.dumps(v)
+        for v in values) + "]"
 
 
 def _is_pg(session: Session) -> bool:
@@ -104,15 +124,18 @@ def _id_in(session: Session, column: Any, ids: Sequence[Any]) -> Any:
 
 def _pg_insert_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]], *, tail: str = "",
                     same: Collection[str] = ()) -> list[tuple[Any, ...]]:
-    """PostgreSQL: `INSERT … SELECT … FROM unnest(one array per column) … <tail>`, returning RETURNING rows.
+    """PostgreSQL: `INSERT … SELECT … FROM ROWS FROM (unnest(one array per column), …) … <tail>`, returning
+    RETURNING rows.
 
     One statement of fixed text per batch whatever its size (prepared once, planned and executed once),
     instead of SQLAlchemy's multi-row VALUES pages (a fresh ~10,000-parameter statement for the driver to
     convert and the server to parse, per batch) or one execution per row. The arrays travel in psycopg's
     binary format (text arrays in text format are escaped element by element in Python: 5× slower for
     the drafts). Rows keep their order (the lock order). Columns in `same` hold one value for the whole
-    batch and travel once. JSON values are serialised with json.dumps, as SQLAlchemy's JSON type does
-    (None is JSON null). The statement runs on the session's connection, inside its transaction.
+    batch and travel once. A JSON column travels as one JSON array (`_json_column`: one serialiser call
+    per column, not per row) that `jsonb_array_elements` splits in the same ROWS FROM; its values are
+    serialised as SQLAlchemy's JSON type does (json.dumps, None is JSON null) or by pydantic (`_Models`).
+    The statement runs on the session's connection, inside its transaction.
     """
     cols = [c for c in rows[0] if c not in same]
     consts = [c for c in rows[0] if c in same]
@@ -123,12 +146,13 @@ def _pg_insert_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]
     cached = _PG_STATEMENTS.get(key)
     if cached is None:
         types = {c.name: next(t for base, t in _PG_ARRAY_TYPES if isinstance(c.type, base)) for c in table.columns}
-        arrays = ", ".join(f"%b::{types[c]}[]" for c in cols)
+        arrays = ", ".join("jsonb_array_elements(%b::jsonb)" if types[c] == "jsonb" else f"unnest(%b::{types[c]}[])"
+                           for c in cols)
         names = ", ".join(f"u{i}" for i in range(len(cols)))
         values = ", ".join([*(f"u{i}" for i in range(len(cols))), *(f"%b::{types[c]}" for c in consts)])
         target = ", ".join(f'"{c}"' for c in (*cols, *consts))
         # The constants' placeholders come first in the text (SELECT list), then the arrays (FROM).
-        sql = (f'INSERT INTO "{table.name}" ({target}) SELECT {values} FROM unnest({arrays}) '
+        sql = (f'INSERT INTO "{table.name}" ({target}) SELECT {values} FROM ROWS FROM ({arrays}) '
                f"WITH ORDINALITY AS u({names}, ord) ORDER BY ord {tail}")
         cached = (sql, tuple(types[c] for c in cols), tuple(types[c] for c in consts))
         _PG_STATEMENTS[key] = cached
@@ -139,7 +163,7 @@ def _pg_insert_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]
         params.append(json.dumps(v) if t == "jsonb" else v)
     for c, t in zip(cols, col_types, strict=True):
         if t == "jsonb":
-            params.append([r[c] if type(r[c]) is _PgJson else json.dumps(r[c]) for r in rows])
+            params.append(_json_column([r[c] for r in rows]))
         elif t == "float8":  # psycopg refuses a list mixing int and float
             params.append([None if r[c] is None else float(r[c]) for r in rows])
         else:
@@ -274,8 +298,8 @@ def save_outcomes(
                 "categories": list(o.categories),
                 "scores": dict(o.scores),
                 "needs_review": o.needs_review,
-                "evidence": _json_models(_EVIDENCE_JSON, o.evidence, pg),
-                "flags": _json_models(_FLAGS_JSON, o.flags, pg),
+                "evidence": _json_models(Evidence, o.evidence, pg),
+                "flags": _json_models(Flag, o.flags, pg),
                 "priority": o.priority,
                 "escalated": o.escalated,
                 "kb_entries": list(o.kb_entries),
@@ -298,7 +322,7 @@ def save_outcomes(
                     "ticket_id": tid,
                     "name": f.name,
                     "reason": f.reason,
-                    "evidence": _json_models(_EVIDENCE_JSON, f.evidence, pg),
+                    "evidence": _json_models(Evidence, f.evidence, pg),
                     "linked_tickets": list(f.linked_tickets),
                     "created_at": now,
                 }
