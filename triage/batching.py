@@ -35,6 +35,7 @@ from celery_batches.trace import apply_batches_task
 
 from triage import db
 from triage.logging import get_logger
+from triage.redis_transport import acknowledge_many
 from triage.settings import Settings, get_settings
 
 log = get_logger("triage.batching")
@@ -144,11 +145,13 @@ def make_batched_task_class(base: type) -> type:
                         r.reject(requeue=True)
                     return
                 requeue = set(result.get("requeue") or ())
+                done = []
                 for r in requests:
                     if r.id in requeue:
                         r.reject(requeue=True)
                     else:
-                        r.acknowledge()
+                        done.append(r)
+                acknowledge_many(done)  # Redis: one MULTI/EXEC for the batch, not one per message
 
             def on_error(_exc_info: Any) -> None:  # the pool child died mid-batch
                 log.error("batch_worker_lost_requeue", size=len(requests))

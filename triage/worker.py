@@ -26,7 +26,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from triage import batching, db, metrics, pipeline, store, writeback
 from triage.logging import configure_logging, enabled_for, get_logger
-from triage.redisreuse import install_redis_client_reuse
+from triage.redis_transport import install_redis_client_reuse
 from triage.reliability import delivery_counter, install_redis_orphan_guard
 from triage.schemas import TicketIn
 from triage.settings import Settings, get_settings
