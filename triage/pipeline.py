@@ -15,7 +15,7 @@ from triage.contacts import extract_contacts
 from triage.draft import Templates, build_draft, load_templates
 from triage.escalate import Escalation, EscalationPolicy, escalate, load_policy
 from triage.kb import KnowledgeBase, load_kb
-from triage.schemas import Flag, TicketIn, TriageOutcome
+from triage.schemas import Contact, Flag, TicketIn, TriageOutcome
 
 
 class ConfigError(Exception):
@@ -79,9 +79,11 @@ def run(
     extra_flags: Sequence[Flag] = (),
     timer: Callable[[], float] | None = None,
     classification: Classification | None = None,
+    contacts: Sequence[Contact] | None = None,
 ) -> TriageOutcome:
     """Triage one validated ticket. `timer` (e.g. time.perf_counter) only measures; it never decides."""
-    return run_judged(ticket, cfg, extra_flags=extra_flags, timer=timer, classification=classification)[0]
+    return run_judged(ticket, cfg, extra_flags=extra_flags, timer=timer, classification=classification,
+                      contacts=contacts)[0]
 
 
 def run_judged(
@@ -91,10 +93,12 @@ def run_judged(
     extra_flags: Sequence[Flag] = (),
     timer: Callable[[], float] | None = None,
     classification: Classification | None = None,
+    contacts: Sequence[Contact] | None = None,
 ) -> tuple[TriageOutcome, Classification]:
     """`run`, also returning the classification. Given `classification` (this ticket's, from an earlier
     run with the same rules), it is not classified again: re-deciding a ticket with extra flags (a repeat
-    contact the store found) only escalates and drafts anew."""
+    contact the store found) only escalates and drafts anew. Given `contacts` (this ticket's, from an
+    earlier run: a function of its subject and body only), they are not extracted again."""
     t0 = timer() if timer else 0.0
     if classification is None:
         c, e = judge(ticket.subject, ticket.body, cfg, extra_flags)
@@ -109,7 +113,7 @@ def run_judged(
         evidence=c.evidence,
         needs_review=c.needs_review,
     )
-    contacts = extract_contacts(ticket.subject, ticket.body)
+    contacts = extract_contacts(ticket.subject, ticket.body) if contacts is None else list(contacts)
     elapsed_ms = ((timer() - t0) * 1000.0) if timer else 0.0
     return TriageOutcome(
         source=ticket.source,

@@ -168,6 +168,14 @@ def _pg_insert_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]
             params.append([None if r[c] is None else float(r[c]) for r in rows])
         else:
             params.append([r[c] for r in rows])
+    return _pg_exec(session, sql, params)
+
+
+def _pg_exec(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """PostgreSQL: run `sql` (psycopg placeholders) on the session's connection, inside its transaction,
+    returning its rows. For the fixed statements of `save_outcomes`: SQLAlchemy's ORM-enabled DELETE
+    costs ~1 ms of Python per call (and adds a RETURNING to synchronise a session that holds none of
+    those objects)."""
     raw = session.connection().connection.driver_connection
     assert raw is not None
     with raw.cursor() as cur:
@@ -340,7 +348,10 @@ def save_outcomes(
                                                     set_={c: rstmt.excluded[c] for c in rcols}), result_rows)
 
     # Flags are the current verdict: replace, don't accumulate, so a re-triage never leaves stale flags.
-    session.execute(delete(EscalationFlag).where(_id_in(session, EscalationFlag.ticket_id, list(ids.values()))))
+    if pg:
+        _pg_exec(session, "DELETE FROM escalation_flags WHERE ticket_id = ANY(%b::integer[])", [list(ids.values())])
+    else:
+        session.execute(delete(EscalationFlag).where(_id_in(session, EscalationFlag.ticket_id, list(ids.values()))))
     if flag_rows:
         if _is_pg(session):
             _pg_insert_rows(session, EscalationFlag.__table__, flag_rows, same={"created_at"})
@@ -380,8 +391,18 @@ def _write_outbox(
 def _archive_replaced_drafts(*, session: Session, result_rows: list[dict[str, Any]], now: datetime) -> None:
     """Keep a draft in history when a re-triage replaces it with one from another KB or template version."""
     new = {r["ticket_id"]: (r["kb_version"], r["template_version"], r["draft_reply"]) for r in result_rows}
+    candidates = list(new)
+    if _is_pg(session):
+        # Usually nothing is replaced (new tickets, or the same versions): find which ones are with a plain
+        # query (the ORM select below cost ~4 ms per 500-ticket batch to find none), then load only those.
+        candidates = [tid for tid, kbv, tv, reply in _pg_exec(
+            session, "SELECT ticket_id, kb_version, template_version, draft_reply FROM triage_results "
+            "WHERE ticket_id = ANY(%b::integer[]) AND draft_reply IS NOT NULL", [candidates])
+            if (kbv, tv) != new[tid][:2] and reply != new[tid][2]]
+        if not candidates:
+            return
     old = session.execute(
-        select(TriageResult).where(_id_in(session, TriageResult.ticket_id, list(new)),
+        select(TriageResult).where(_id_in(session, TriageResult.ticket_id, candidates),
                                    TriageResult.draft_reply.is_not(None))
     ).scalars().all()
     rows = [
@@ -466,7 +487,10 @@ def _link_contacts(
         per_ticket[ids[it.ticket.key]] = [(c, requester_key(it.ticket)) for c in seen.values()]
         keys.update(seen)
     tids = list(per_ticket)
-    session.execute(delete(TicketContact).where(_id_in(session, TicketContact.ticket_id, tids)))
+    if _is_pg(session):
+        _pg_exec(session, "DELETE FROM ticket_contacts WHERE ticket_id = ANY(%b::integer[])", [tids])
+    else:
+        session.execute(delete(TicketContact).where(_id_in(session, TicketContact.ticket_id, tids)))
     if not keys:
         return {}
     ctable = ContactRecord.__table__

@@ -174,7 +174,8 @@ class TriageTask(Task):
                 ids = store.save_outcomes(
                     session=session, items=items, now=now, task_id=task_id,
                     refine=lambda it, flags: pipeline.run(it.ticket, cfg, extra_flags=flags, timer=time.perf_counter,
-                                                          classification=judged.get(it.ticket.key)),
+                                                          classification=judged.get(it.ticket.key),
+                                                          contacts=it.outcome.contacts),
                 )
                 for key, payload, reason, etype in dead:
                     store.record_dead_letter(

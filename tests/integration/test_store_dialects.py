@@ -7,6 +7,7 @@ both databases; every stored row the read paths show must come out the same.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from tests.conftest import use_migrated_sqlite
 from triage import db, store
 from triage.benchdata import generate, parse_mix
+from triage.draft import templates_from_sources
 from triage.models import DraftHistory, EscalationFlag, Outbox, Ticket, TicketContact, TriageResult
 from triage.pipeline import run
 from triage.schemas import TicketIn
@@ -50,6 +52,16 @@ def _ingest(url: str, monkeypatch: Any, cfg: Any) -> dict[str, Any]:
             store.save_outcomes(session=s, items=items, now=NOW + timedelta(minutes=n), task_id=f"t{n}",
                                 refine=lambda it, flags: run(it.ticket, cfg, extra_flags=flags),
                                 outbox_sources={"zd", "bench"})
+    # Re-triage with another template version: replaced drafts go to history (on PostgreSQL a plain query
+    # picks which ones).
+    edited = replace(cfg, templates=templates_from_sources(
+        {**cfg.templates.sources, "reply.txt.j2": cfg.templates.sources["reply.txt.j2"] + "\n\nRegards."}))
+    batch = _workload()[0][:40]
+    items = [store.StoredItem(t, run(t, edited)) for t in (TicketIn.model_validate(p) for p in batch)]
+    with db.session_scope() as s:
+        store.save_outcomes(session=s, items=items, now=NOW + timedelta(hours=1), task_id="t-edited",
+                            refine=lambda it, flags: run(it.ticket, edited, extra_flags=flags),
+                            outbox_sources={"zd", "bench"})
     out: dict[str, Any] = {}
     with db.session_scope() as s:
         ref = {t.id: t.ref for t in s.scalars(select(Ticket))}
@@ -89,6 +101,7 @@ def test_postgresql_and_sqlite_store_the_same(monkeypatch: Any, postgres_db: str
                and any(f[0] == "repeat_reported_contact" for f in v["flags"])]
     assert len(flagged) > 50  # the workload does exercise the repeat-contact path
     assert any(f[3] for f in on_sqlite["zd:other"]["flags"] if f[0] == "repeat_reported_contact")
+    assert len(on_sqlite["history"]) > 10  # the re-triage with edited templates archived replaced drafts
     assert on_sqlite.keys() == on_pg.keys()
     for key in on_sqlite:
         assert on_pg[key] == on_sqlite[key], key

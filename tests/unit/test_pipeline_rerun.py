@@ -22,5 +22,7 @@ def test_rerun_with_the_earlier_classification_is_the_same(pipeline_cfg: Any, mo
         again = pipeline.run(t, pipeline_cfg, extra_flags=[flag], classification=c)
         scratch = pipeline.run(t, pipeline_cfg, extra_flags=[flag])
         assert again == scratch
+        # The worker's refine also hands over the contacts found the first time (not extracted again).
+        assert pipeline.run(t, pipeline_cfg, extra_flags=[flag], classification=c, contacts=first.contacts) == scratch
         assert "repeat_reported_contact" in again.flag_names and again != first
     assert len(calls) == len(tickets)  # only the from-scratch runs classified
