@@ -1797,6 +1797,62 @@ _CHECK6_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
     # P2P "release a matching amount first"
     ("pay_or_penalty", (["He said I must release a matching $200 first as escrow."],
                         ["The client sent the same amount as last month."])),
+    # off-platform money and money lost
+    ("counterparty_vanished", (["He is ignoring me since Monday."],
+                               ["He's ignoring me about it but still answering in the order chat."])),
+    ("fee_avoidance_motive", (["Ele pediu pra fechar fora pra não pagar taxa."], [])),
+    ("money_sent", (
+        [
+            "I sent 300 USDT through a P2P seller.",
+            "I bought it with my card on his partner site.",
+            "I've been paying him monthly by bank transfer.",
+            "Le devolví los 200 USD por PayPal.",
+        ],
+        [
+            "Se la devolví por correo.",
+            "I sent it to his gmail.",
+            "I bought Connects with my card.",
+            "I have been paying for Freelancer Plus monthly.",
+        ],
+    )),
+    ("pay_outside_platform", (
+        [
+            "The recruiter insisted on PayPal instead of a contract.",
+            "He prefers Wise over the milestone.",
+            "He said he will pay direct to my bank.",
+        ],
+        ["I prefer PayPal as my withdrawal method."],
+    )),
+    ("payment_via_rail", (
+        ["He wants to pay me via PayPal friends and family.", "The client paid me via crypto wallet."],
+        [
+            "The screener wants the payment via PayPal friends and family.",
+            "She asked me to write an article on crypto wallets.",
+        ],
+    )),
+    ("money_loss", (
+        [
+            "200 USDT that I already had was gone from my wallet.",
+            "My bank account is negative now.",
+            "Mi cuenta quedó en negativo después del cheque.",
+            "Lost $250 and my work.",
+            "$79 lost, order cancelled.",
+        ],
+        ["I lost my password.", "My account is negative about this change."],
+    )),
+    ("complied_payment_request", (["They told me to deposit it and buy the cards. I did all of it."],
+                                  ["They told me to deposit it and buy the cards. I did not."])),
+    ("payment_owed", (
+        ["March and April are unpaid.", "He keeps saying 'next week' since September."],
+        ["March is busy for me."],
+    )),
+    ("work_taken", (
+        [
+            "I answered tickets for 5 days and then they removed me from the Slack.",
+            "Se la envié por correo y desde entonces no contesta.",
+        ],
+        ["I answered tickets for 5 days this week, then logged off."],
+    )),
 ]
 for _name, (_pos, _neg) in _CHECK6_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
@@ -1888,6 +1944,14 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
     "access_then_loss": (
         ["I installed AnyDesk for him and later he drained my PayPal."],
         ["I installed AnyDesk for him. My money is stuck in pending clearance on Upwork."],
+    ),
+    "chat_moved_mid_work": (
+        ["We moved to email for the last part of the project."],
+        ["Before any contract he asked me to send the test to his email."],
+    ),
+    "stiffed_after_chat_moved": (
+        ["Before any contract he asked me to send the test to his personal email. I delivered it, he vanished with my work."],
+        ["We moved to email for the last part. I delivered all files, he stopped answering."],
     ),
     "offplatform_before_contract": (
         ["No contract yet and he wants to pay me via PayPal."],
