@@ -1853,6 +1853,30 @@ _CHECK6_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ],
         ["I answered tickets for 5 days this week, then logged off."],
     )),
+    # second probe round (30 fresh tickets; first reading scam R 0.75, off P 0.70, FPR 1/9)
+    ("free_work", (["He asks every applicant for 5 headlines for his real product page as test."],
+                   ["I sent 3 links as a test of my own account."])),
+    ("credential_handover", (
+        ["Um cliente quer usar meu número de celular para cadastrar contas e que eu repasse os códigos que chegarem."],
+        ["Quero usar meu número de celular novo na minha conta."],
+    )),
+    ("account_fronting", (
+        ["He wants me to log into his account and deliver jobs from it, he keeps 50%."],
+        [
+            "The client wants me to work on his Google Ads account to fix the campaigns.",
+            "I need to log into his Shopify account to install the theme.",
+        ],
+    )),
+    ("money_sent", (["I paid $80, via PayPal to his friend."], ["He offered to rank my gig for $80, paid by card on their site."])),
+    ("pay_outside_platform", (
+        ["A regular buyer moved our orders to monthly bank transfers a year ago."],
+        [
+            "Got a circumvention strike for a GitHub link.",
+            "I switched to PayPal for withdrawals.",
+            "My card was blocked, should I switch my payouts to bank transfer for withdrawals?",
+        ],
+    )),
+    ("move_chat_off_platform", (["The job post says to email recruiter.jane@outlook.com with your resume."], [])),
 ]
 for _name, (_pos, _neg) in _CHECK6_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
@@ -1952,6 +1976,13 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
     "stiffed_after_chat_moved": (
         ["Before any contract he asked me to send the test to his personal email. I delivered it, he vanished with my work."],
         ["We moved to email for the last part. I delivered all files, he stopped answering."],
+    ),
+    "sent_work_not_money": (
+        ["Before sending an offer he asked for a test article to his personal email. I sent it. He disappeared."],
+        [
+            "Before any contract he asked me to pay a $50 fee via PayPal. I sent it. He disappeared.",
+            "We moved to email mid-project. I sent it. He disappeared.",
+        ],
     ),
     "offplatform_before_contract": (
         ["No contract yet and he wants to pay me via PayPal."],
