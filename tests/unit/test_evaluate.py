@@ -136,6 +136,10 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # money_lost 0.938/0.833 before its families were described as behaviours) 0.939/0.941, FPR 0.029,
         # money_lost 0.972/0.972; the floor is that reading less a margin (the rest are label judgements).
         ("check5.jsonl", 0.92, 0.04, 0.95, 0.95),
+        # check6 (200, written without seeing the rules; first reading 0.859/0.915 F1 (scam R 0.842), FPR 0.116 (8/69),
+        # money_lost 0.954/0.804 before its families were described as behaviours) 0.990/1.000, FPR 0.015,
+        # money_lost 0.981/1.000; the floor is that reading less a margin (the 3 left are label judgements).
+        ("check6.jsonl", 0.97, 0.03, 0.97, 0.95),
     ],
 )
 def test_own_labelled_sets_quality_gate(
