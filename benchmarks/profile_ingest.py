@@ -41,10 +41,10 @@ def main() -> int:
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="triage-prof-metrics-"))
 
     from triage import bench, pipeline
-    from triage.logging import configure_logging
-    from triage.settings import get_settings
     from triage.benchdata import generate, parse_mix
+    from triage.logging import configure_logging
     from triage.schemas import TicketIn
+    from triage.settings import get_settings
     from triage.worker import INGEST_MANY, create_app, pipeline_config
 
     configure_logging(get_settings().log_level, "json")

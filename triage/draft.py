@@ -88,7 +88,7 @@ class Templates:
     env: jinja2.Environment
     version: str  # sha256 of template names + contents, 12 hex
     sources: Mapping[str, str]
-    # The internal note is the shipped template, character for character: `build_draft` renders it with
+    # The internal note is the shipped template, byte for byte (its sha256): `build_draft` renders it with
     # `_note_fast` (the same text, without Jinja's per-render machinery). An edited note takes Jinja.
     note_is_shipped: bool = False
 
@@ -158,7 +158,8 @@ def templates_from_sources(sources: Mapping[str, str]) -> Templates:
         h.update(f"{len(name)}:{name}:{len(data)}:".encode())
         h.update(data)
     return Templates(env=env, version=h.hexdigest()[:12], sources=dict(sources),
-                     note_is_shipped=sources[INTERNAL_NOTE] == SHIPPED_INTERNAL_NOTE)
+                     note_is_shipped=hashlib.sha256(sources[INTERNAL_NOTE].encode("utf-8")).hexdigest()
+                     == SHIPPED_INTERNAL_NOTE_SHA256)
 
 
 def load_templates(config_dir: Path) -> Templates:
@@ -454,51 +455,8 @@ def _note_context(
 # rendered by Jinja as before. tests/unit/test_draft_note_fast.py compares both renders, before and after
 # `_tidy`, over generated and labelled tickets and edge cases. Change the two together.
 
-SHIPPED_INTERNAL_NOTE = """\
-{#- Internal note for the agent: never sent to the customer. Every ticket-derived string is already
-    stripped of control/bidi characters and truncated. Variables: categories, kb_entries, kb_version,
-    template_version, needs_review, unanswered, flags (name, reason, evidence, more_evidence,
-    linked_tickets, more_linked), evidence, more_evidence. An evidence item has signal, field, start,
-    end, category, weight, text. -#}
-INTERNAL NOTE - not for the customer
-Categories: {{ categories | join(", ") if categories else "none" }}
-{% if kb_entries %}
-Drafted from KB entries: {{ kb_entries | join(", ") }} (KB {{ kb_version }}, templates {{ template_version }})
-{% endif %}
-{% if needs_review %}
-NEEDS REVIEW: the classification is uncertain; check the draft before sending.
-{% endif %}
-{% for cat in unanswered %}
-No knowledge-base entry for category {{ cat }}: write this part by hand.
-{% endfor %}
-{% if flags %}
-
-Escalation flags:
-{% for f in flags %}
-- {{ f.name }}: {{ f.reason }}
-{% for e in f.evidence %}
-    evidence {{ e.field }}[{{ e.start }}:{{ e.end }}] {{ e.signal }}{% if e.category %} ({{ e.category }}){% endif %}: "{{ e.text }}"
-{% endfor %}
-{% if f.more_evidence %}
-    (+{{ f.more_evidence }} more evidence spans)
-{% endif %}
-{% if f.linked_tickets %}
-    linked tickets: {{ f.linked_tickets | join(", ") }}{% if f.more_linked %} (+{{ f.more_linked }} more){% endif %}
-
-{% endif %}
-{% endfor %}
-{% endif %}
-{% if evidence %}
-
-Evidence:
-{% for e in evidence %}
-- {{ e.field }}[{{ e.start }}:{{ e.end }}] {{ e.signal }}{% if e.category %} ({{ e.category }}){% endif %}: "{{ e.text }}"
-{% endfor %}
-{% if more_evidence %}
-- (+{{ more_evidence }} more)
-{% endif %}
-{% endif %}
-"""
+# sha256 of config/templates/internal_note.txt.j2 as shipped (UTF-8): the template `_note_fast` reproduces.
+SHIPPED_INTERNAL_NOTE_SHA256 = "3013ae0d6b515f5e0b0a25cfbb9b2b6e665fa48605a939cf5e8eb8d62202cd35"
 _NOTE_FAST = True  # tests turn it off to compare with Jinja's render
 
 
@@ -514,7 +472,7 @@ def _note_fast(
     wanted: Sequence[str], entries: Sequence[tuple[str, KBEntry]], kb_version: str, template_version: str,
     needs_review: bool, unanswered: Sequence[str], flags: Sequence[Flag], evidence: Sequence[Evidence],
 ) -> str:
-    """What Jinja renders from SHIPPED_INTERNAL_NOTE with `_note_context(...)`, before `_tidy`."""
+    """What Jinja renders from the shipped internal note with `_note_context(...)`, before `_tidy`."""
     cats = [_snippet(c, 40) for c in wanted]
     out = ["INTERNAL NOTE - not for the customer\nCategories: ", ", ".join(cats) if cats else "none", "\n"]
     if entries:

@@ -73,9 +73,11 @@ _PG_ARRAY_TYPES: tuple[tuple[type[Any], str], ...] = (
 _PG_STATEMENTS: dict[tuple[Any, ...], tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
 
 
-class _Models(list):  # type: ignore[type-arg]
+class _Models(list[Any]):
     """A row's list of pydantic models for a JSON column. On PostgreSQL `_pg_insert_rows` serialises the
     whole column in one pydantic call (`_COLUMN_JSON`); elsewhere rows hold `model_dump()` dicts."""
+
+    kind: type[Any]  # the models' class, a key of _COLUMN_JSON
 
 
 # The type of a JSON column's values, for serialising a whole column (one JSON array) at once.
@@ -91,7 +93,7 @@ def _json_models(kind: type[Any], models: Sequence[Any], pg: bool) -> Any:
     stored is the same value)."""
     if pg:
         out = _Models(models)
-        out.kind = kind  # type: ignore[attr-defined]
+        out.kind = kind
         return out
     return [m.model_dump() for m in models]
 
@@ -100,7 +102,7 @@ def _json_column(values: list[Any]) -> str:
     """One JSON array holding a column's values, each serialised as SQLAlchemy's JSON type does (json.dumps;
     None is JSON null), or by pydantic for `_Models`: one serialiser call per column and batch instead of
     one per row (the arrays are split again by jsonb_array_elements)."""
-    kinds = {v.kind for v in values if type(v) is _Models}  # type: ignore[attr-defined]
+    kinds = {v.kind for v in values if type(v) is _Models}
     if not kinds:
         return json.dumps(values)
     if len(kinds) == 1 and all(type(v) is _Models for v in values):
