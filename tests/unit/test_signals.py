@@ -1877,6 +1877,12 @@ _CHECK6_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ],
     )),
     ("move_chat_off_platform", (["The job post says to email recruiter.jane@outlook.com with your resume."], [])),
+    # third probe round (20 fresh tickets, half hard negatives; first reading scam R 0.75, off R 0.83, FPR 1/6)
+    ("pay_outside_platform", (["Now he says he'll pay directly but needs my banking login."],
+                              ["He will pay directly through the platform once the milestone is approved."])),
+    ("card_details_request", (["He needs my online banking login to add himself as payer.", "She wants my bank username."],
+                              ["I need my online banking login reset, the bank locked it."])),
+    ("on_platform_contract", (["The client created a funded $50 milestone for a small test task."], [])),
 ]
 for _name, (_pos, _neg) in _CHECK6_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
@@ -1983,6 +1989,10 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
             "Before any contract he asked me to pay a $50 fee via PayPal. I sent it. He disappeared.",
             "We moved to email mid-project. I sent it. He disappeared.",
         ],
+    ),
+    "demand_despite_contract": (
+        ["The order is placed here but the buyer wants me to pay a $25 'priority fee' to his assistant first."],
+        ["The order is placed here and the buyer wants two more revisions."],
     ),
     "offplatform_before_contract": (
         ["No contract yet and he wants to pay me via PayPal."],
