@@ -1889,6 +1889,92 @@ for _name, (_pos, _neg) in _CHECK6_FAMILIES:
     _p.extend(_pos)
     _n.extend(_neg)
 
+# check7 review: families from a fresh set written without sight of the rules (first reading scam F1 0.857, off 0.898,
+# FPR 0.147, money_lost R 0.780). Our own EN/ES/PT/FR probes and hard negatives; no sentence of check7 is copied here.
+_CHECK7_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
+    # hard negatives first: the platform's dispute/feedback/arbitration processes, or the writer called a scammer
+    ("platform_dispute_process", (
+        [
+            "The buyer accepted the delivery, then opened a dispute to get everything back. What a scammer.",
+            "My case is in mediation now and the other side wants me to pay the arbitration fee.",
+            "The client gave me 2 stars after saying all was perfect; can this feedback be removed?",
+            "He accused me of being a scammer because the draft was late.",
+            "El comprador abrió una disputa después de aprobar el logo.",
+            "O cliente me chamou de golpista porque pedi mais prazo.",
+            "Le client m'a traité d'escroc et a ouvert un litige.",
+        ],
+        [
+            "He opened a dispute with PayPal after I delivered the files.",
+            "I opened a PayPal dispute but the seller never answered.",
+            "An Instagram account calling itself the official resolution center wants a fee to recover my funds.",
+            "A DM from 'Fiverr Resolution Center' says they can reinstate my money.",
+            "He wants me to test his crypto arbitrage bot with my own USDT.",
+        ],
+    )),
+    # the writer's own link (a shared Drive folder) is no suspicious link
+    ("suspicious_link", (
+        ["The recruiter sent a Google Drive link with the 'job software' to install."],
+        [
+            "I shared a Google Drive link so the client could download the final files.",
+            "Warning for sharing contact info, but it was just a Google Drive link to the assets.",
+        ],
+    )),
+    # the writer asks whether THEY may ask for a text interview; fearing to "look suspicious" is no suspicion
+    ("chat_only_interview", (
+        ["The whole interview was over Telegram text, no call at all."],
+        [
+            "Is it ok to ask for a text-only interview? Video makes me anxious.",
+            "Can I request a chat interview instead of Zoom?",
+            "¿Puedo pedir una entrevista por chat en vez de video?",
+        ],
+    )),
+    ("writer_suspects_scam", (
+        ["The offer looks suspicious to me."],
+        ["I don't want to look suspicious by refusing video calls.", "Does this make me look suspicious to the client?"],
+    )),
+    # a client keeping the work on the platform (payroll, full time through it) is no off-platform proposal
+    ("clients_onto_platform", (
+        [
+            "We'd like to hire him full time but keep everything through Upwork. Is that possible?",
+            "Can we use Upwork Payroll for our long-term freelancer?",
+        ],
+        ["He wants to keep everything off the platform from now on."],
+    )),
+    # which official payout method is better/safer: ordinary support
+    ("withdrawal_method_question", (
+        [
+            "Which withdrawal method is cheaper from Nigeria, PayPal or Payoneer?",
+            "Payoneer or bank, which is safer to withdraw my first $80?",
+            "¿Cuál método de retiro es mejor en Colombia?",
+            "Qual é melhor para sacar, Payoneer ou PayPal?",
+        ],
+        ["He wants me to withdraw and send him the money through Payoneer."],
+    )),
+    # a bonus sent through the platform (by mistake) is no money sent outside
+    ("money_sent", (["I sent a $200 bonus via PayPal to say thanks."], ["I sent a $300 bonus instead of $30 by mistake."])),
+    # the platform's own app asks for a selfie/ID (ES/PT/FR); nothing sent over a messenger
+    ("platform_own_channel", (
+        [
+            "O pedido de selfie apareceu dentro do próprio app.",
+            "La verificación se hace dentro de la app oficial.",
+            "La demande vient de l'application officielle.",
+        ],
+        ["Ele pediu uma selfie pelo WhatsApp, fora do app."],
+    )),
+    ("personal_data_request", (
+        ["O recrutador pediu pra eu gravar um vídeo selfie com meu documento."],
+        ["O app da Workana pediu pra eu gravar um vídeo selfie com meu documento."],
+    )),
+    ("scam_messenger", (
+        ["He asked me to continue on WhatsApp."],
+        ["I didn't send anything over WhatsApp.", "Não mandei nada por WhatsApp."],
+    )),
+]
+for _name, (_pos, _neg) in _CHECK7_FAMILIES:
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
+
 
 @pytest.fixture(scope="module")
 def rules():
