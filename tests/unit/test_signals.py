@@ -1969,6 +1969,71 @@ _CHECK7_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ["He asked me to continue on WhatsApp."],
         ["I didn't send anything over WhatsApp.", "Não mandei nada por WhatsApp."],
     )),
+    # someone outside the platform's channels claims to be its staff/department (recruiting, legal, fund recovery)
+    ("platform_staff_claim", (
+        [
+            "A man texted me saying he's a recruiter at Fiverr with a part-time role for me.",
+            "I got an email from the 'Upwork Funds Recovery Department' about my lost payment.",
+            "A buyer account named 'UpworkLegalTeam' says my profile breaks copyright.",
+            "Recibí un WhatsApp del departamento legal de Workana.",
+            "Recebi um SMS do time de recrutamento da Fiverr.",
+            "J'ai reçu un e-mail de l'équipe juridique de Malt.",
+        ],
+        [
+            "I contacted the Upwork legal department about my tax form.",
+            "Does Fiverr have a recruitment team for staff jobs?",
+            "My client works at Upwork as an engineer.",
+        ],
+    )),
+    # unpaid tests sized like real work (ES/PT/FR), a spec contest among invitees
+    ("free_work", (
+        [
+            "L'agence demande un test de 1 800 mots non rémunéré.",
+            "Piden una prueba de traducción de 2.000 palabras sin pago.",
+            "Pediram um teste de 1500 palavras de graça.",
+            "He invited twenty of us and wants everyone to submit a logo design, then he'll pick the winner to hire.",
+        ],
+        [
+            "The paid test of 500 words was funded as a milestone.",
+            "Everyone on my team can send a design for review.",
+        ],
+    )),
+    # fees dressed as registration/software charges, paid "guaranteed contracts", a package before the work
+    ("upfront_fee", (
+        [
+            "They charged me registration and software charges before the data entry work.",
+            "He promised to guarantee 5 clients in a month for $150.",
+            "The 'publisher' said I first had to buy their $900 marketing package.",
+        ],
+        [
+            "Upwork doesn't guarantee jobs, I know.",
+            "I had to buy a new laptop for my own work.",
+        ],
+    )),
+    # someone else bidding from our agency account; an ad account verified with the writer's ID
+    ("account_rental", (
+        [
+            "A stranger wants to use our agency account to apply for jobs for his team.",
+            "They pay $30 a month if I verify their Business Manager account with my ID.",
+        ],
+        ["I want to use my agency account to bid on bigger jobs."],
+    )),
+    ("malware_file", (
+        ["They want me to download their APK to do the survey tasks.", "Quieren que instale su APK para hacer las tareas."],
+        ["I build APK files for my client's Android app."],
+    )),
+    # money owed after delivery in more wordings (money_lost with an off-platform category)
+    ("payment_owed", (
+        [
+            "All told I'm owed $2,100 for the spring videos.",
+            "He paid $200 of the $500 and the other half is still missing.",
+            "The last chapter was delivered in May and ignored since.",
+            "La facture de 900 € est toujours pas payée.",
+            "Le entregué el sitio y sigue sin pagar.",
+            "O cliente ainda não me pagou o último lote.",
+        ],
+        ["I am not owed anything, the contract closed fine.", "The other half of the team is in Spain."],
+    )),
 ]
 for _name, (_pos, _neg) in _CHECK7_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
