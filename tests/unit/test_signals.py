@@ -1978,9 +1978,11 @@ _CHECK7_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
             "Recibí un WhatsApp del departamento legal de Workana.",
             "Recebi um SMS do time de recrutamento da Fiverr.",
             "J'ai reçu un e-mail de l'équipe juridique de Malt.",
+            "A LinkedIn profile saying she's an Upwork Talent Specialist wants $99 to 'pre-select' me.",
         ],
         [
             "I contacted the Upwork legal department about my tax form.",
+            "We hire through Upwork Talent Marketplace.",
             "Does Fiverr have a recruitment team for staff jobs?",
             "My client works at Upwork as an engineer.",
         ],
