@@ -2036,6 +2036,20 @@ _CHECK7_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ],
         ["I am not owed anything, the contract closed fine.", "The other half of the team is in Spain."],
     )),
+    # money handed over on the counterparty's own page/link, or costs the writer was made to carry
+    ("money_sent", (
+        [
+            "I paid by card on their checkout page and nothing arrived.",
+            "Their payment link charged me $39.90 and the 'client' vanished.",
+            "It charged $25 'verification fee' to my card.",
+            "They had me pay the shipping myself, $60 so far.",
+        ],
+        [
+            "Upwork charged me $14.99 for Plus this month.",
+            "He wants me to pay by card on his page but I refused.",
+            "They wanted to make me pay the shipping but I said no.",
+        ],
+    )),
 ]
 for _name, (_pos, _neg) in _CHECK7_FAMILIES:
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
