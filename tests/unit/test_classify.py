@@ -247,6 +247,7 @@ def _labelled_tickets() -> list[tuple[str, str, str]]:
         root / "tests" / "data" / "blind.jsonl",
         root / "tests" / "data" / "check5.jsonl",
         root / "tests" / "data" / "check6.jsonl",
+        root / "tests" / "data" / "check7.jsonl",
         root / "triage" / "data" / "samples.jsonl",
         root.parent / "shared" / "eval" / "dev.jsonl",
     ]

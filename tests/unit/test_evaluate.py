@@ -140,6 +140,10 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # money_lost 0.954/0.804 before its families were described as behaviours) 0.990/1.000, FPR 0.015,
         # money_lost 0.981/1.000; the floor is that reading less a margin (the 3 left are label judgements).
         ("check6.jsonl", 0.97, 0.03, 0.97, 0.95),
+        # check7 (200, written without seeing the rules; first reading scam F1 0.857 (P 0.894 R 0.824), off 0.898,
+        # FPR 0.147 (10/68), money_lost P 0.951 R 0.780; hard negatives fixed first) 0.950/0.939 F1, FPR 0.000 (0/68),
+        # money_lost 0.979/0.920; the floor is that reading less a margin (the misses left are listed in docs/rules.md).
+        ("check7.jsonl", 0.92, 0.03, 0.90, 0.95),
     ],
 )
 def test_own_labelled_sets_quality_gate(
