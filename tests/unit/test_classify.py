@@ -497,3 +497,28 @@ def test_a_denied_match_is_retried_one_character_on() -> None:
     for kw in ({"prefilter": False}, {"engine": "re"}, {"engine": "auto"}):
         assert classify("", "not i paid", rules, **kw) == c  # type: ignore[arg-type]
     assert "paid" not in classify("", "not paid", rules).signals
+
+
+# A Hyperscan (vectorscan, as bundled by the `hyperscan` 0.9.1 wheel) false negative found on check8's
+# first reading (c8-072): money_loss's branch "he has my $450" is not reported once the match starts
+# past byte ~19 of the buffer, so the Hyperscan gate drops a signal the `re` engines find. Not fixed yet:
+# SOM_LEFTMOST avoids it but triples the scan (64 → 210 µs per dev ticket); rewriting the branch did not.
+# Strict: this turns red the day the engines agree again, so the marker (and check8's exclusion from the
+# engine-agreement sets above) can go.
+_HS_MISS = (
+    "Buyer overpaid custom offer and wants the difference by PayPal",
+    "He asked me to send back $450 through my PayPal and he'd cancel. I sent it. "
+    "Now the order is cancelled and refunded to him AND he has my $450. I got scammed by a buyer.",
+)
+
+
+@pytest.mark.xfail(strict=True, reason="known Hyperscan false negative (see comment); engines disagree")
+def test_known_hyperscan_false_negative_on_a_late_match(rules) -> None:
+    from triage.classify import _hs
+
+    if _hs is None:
+        pytest.skip("hyperscan not installed")
+    base = classify(*_HS_MISS, rules, prefilter=False)
+    assert "money_loss" in base.signals  # the rule does match this ticket
+    fast = classify(*_HS_MISS, rules, engine="hyperscan")
+    assert fast.signals.keys() == base.signals.keys()

@@ -144,6 +144,10 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # FPR 0.147 (10/68), money_lost P 0.951 R 0.780; hard negatives fixed first) 0.950/0.939 F1, FPR 0.000 (0/68),
         # money_lost 0.979/0.920; the floor is that reading less a margin (the misses left are listed in docs/rules.md).
         ("check7.jsonl", 0.92, 0.03, 0.90, 0.95),
+        # check8 (150, written without seeing the rules, read once after the check7 round and NOT tuned on:
+        # scam F1 0.884 (P 0.984 R 0.803), off 0.924, FPR 0.078 (4/51), money_lost P 0.968 R 0.789). A
+        # regression floor just under that first reading; it is still an unseen set for the rules' authors.
+        ("check8.jsonl", 0.87, 0.08, 0.78, 0.95),
     ],
 )
 def test_own_labelled_sets_quality_gate(
