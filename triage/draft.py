@@ -342,6 +342,23 @@ _REPLY_CACHE: dict[tuple[str, str, tuple[str, ...], str | None], tuple[str, str,
 _REPLY_CACHE_MAX = 20_000
 
 
+def answered_entries(
+    categories: Sequence[str], kb: KnowledgeBase
+) -> tuple[list[str], list[tuple[str, KBEntry]], list[str]]:
+    """(categories de-duplicated in the caller's order, (category, KB entry) answered — one section per
+    entry —, categories with no entry)."""
+    wanted = list(dict.fromkeys(categories))
+    entries: list[tuple[str, KBEntry]] = []
+    unanswered: list[str] = []
+    for cat in wanted:
+        entry = kb.for_category(cat)
+        if entry is None:
+            unanswered.append(cat)
+        elif all(entry.id != e.id for _, e in entries):
+            entries.append((cat, entry))
+    return wanted, entries, unanswered
+
+
 def build_draft(
     *,
     categories: Sequence[str],
@@ -353,15 +370,7 @@ def build_draft(
     needs_review: bool = False,
 ) -> Draft:
     """Customer reply (text + HTML) for `categories`, in the given order, and an internal note."""
-    wanted = list(dict.fromkeys(categories))  # de-duplicate, keep the caller's order
-    entries: list[tuple[str, KBEntry]] = []
-    unanswered: list[str] = []
-    for cat in wanted:
-        entry = kb.for_category(cat)
-        if entry is None:
-            unanswered.append(cat)
-        elif all(entry.id != e.id for _, e in entries):
-            entries.append((cat, entry))
+    wanted, entries, unanswered = answered_entries(categories, kb)
 
     text = html_out = None
     links: list[str] = []

@@ -18,6 +18,7 @@ from triage.draft import (
     _note_context,
     _note_fast,
     _tidy,
+    answered_entries,
     build_draft,
     load_templates,
     templates_from_sources,
@@ -30,15 +31,7 @@ DATA = ROOT / "tests" / "data"
 
 def _both(templates: Any, kb: Any, categories: list[str], flags: list[Flag], evidence: list[Evidence],
           needs_review: bool) -> tuple[str, str]:
-    wanted = list(dict.fromkeys(categories))
-    entries = []
-    unanswered = []
-    for cat in wanted:
-        entry = kb.for_category(cat)
-        if entry is None:
-            unanswered.append(cat)
-        elif all(entry.id != e.id for _, e in entries):
-            entries.append((cat, entry))
+    wanted, entries, unanswered = answered_entries(categories, kb)
     args = (wanted, entries, kb.version, templates.version, needs_review, unanswered, flags, evidence)
     return _note_fast(*args), templates.render(INTERNAL_NOTE, _note_context(*args))
 
