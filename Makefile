@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install demo test unit integration chaos soak lint typecheck bench clean
+.PHONY: help install demo test unit integration chaos soak lint typecheck bench lexical clean
 
 help:
 	@echo "make demo   - install into $(VENV), migrate an embedded SQLite DB, run sample tickets through a real worker"
@@ -53,6 +53,10 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_classify.py
+
+# Retrain config/lexical.json on our labelled sets (never on ../shared/eval/dev.jsonl); run after a set changes.
+lexical: $(STAMP)
+	$(BIN)/triage lexical train tests/data/*.jsonl --out config/lexical.json
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .mypy_cache

@@ -14,6 +14,7 @@ match of its patterns (each match contains at least one keyword); signals withou
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import os
@@ -31,6 +32,9 @@ try:
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parser
 
+from triage.lexical import EXPLAIN_FROM, LexicalError, LexicalModel, load_model, term_counts, term_span
+from triage.lexical import SIGNAL as LEXICAL_SIGNAL
+from triage.lexical import tokens as lexical_tokens
 from triage.schemas import CATEGORIES, Evidence
 from triage.textnorm import Normalized, normalize, normalize_keyword
 
@@ -250,6 +254,8 @@ class RuleSet:
     _always: frozenset[int] = field(default=frozenset(), repr=False)
     # Lazily built Hyperscan database (see `hs_plan`); a mutable holder inside a frozen dataclass.
     _hs_state: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The learned second opinion (config/lexical.json, see triage.lexical); None: the rules alone.
+    lexical: LexicalModel | None = field(default=None, repr=False, compare=False)
 
     def _hs_ready(self, cache_dir: Path | None = None) -> Any:
         """The Hyperscan database (None without Hyperscan), built on first use."""
@@ -387,6 +393,11 @@ class Classification:
     needs_review: bool
     evidence: list[Evidence]
     signals: dict[str, list[Evidence]]
+    # The lexical model's own probability per target (incl. money_lost) and, for a target it leans towards
+    # (p >= EXPLAIN_FROM) or a category decided or in review, the spans behind it; empty without a model.
+    # The category scores above already include the model's blended share.
+    model_scores: dict[str, float] = field(default_factory=dict)
+    model_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
 
 
 def _sigmoid(x: float) -> float:
@@ -488,22 +499,75 @@ def classify(
                 e if e.category == cat else _evidence(e.signal, e.field, e.start, e.end, e.text, cat, w)
                 for e in spans
             )
+    lex = rules.lexical
+    model_z: dict[str, float] = {}
+    model_scores: dict[str, float] = {}
+    model_evidence: dict[str, list[Evidence]] = {}
+    if lex is not None:
+        zs, known, inv = lex.judge(term_counts([n.text for n in norms]))
+        model_z = dict(zip(lex.targets, zs, strict=True))
+        model_scores = {t: round(_sigmoid(z), 4) for t, z in model_z.items()}
     scores: dict[str, float] = {}
     decided: list[str] = []
     review = False
     for cat in CATEGORIES:
         cfg = rules.categories[cat]
-        score = round(_sigmoid(cfg.scale * (cfg.bias + totals[cat])), 4)
+        x = cfg.scale * (cfg.bias + totals[cat])
+        if cat in model_z:
+            x += lex.blend.get(cat, 0.0) * model_z[cat]  # type: ignore[union-attr]
+        score = round(_sigmoid(x), 4)
         scores[cat] = score
         if score >= cfg.threshold:
             decided.append(cat)
         band_lo, band_hi = cfg.review_band
         if band_lo <= score < band_hi:
             review = True
+    if lex is not None:
+        # The model's spans, for a target it leans towards and for a category that is decided or in review.
+        wanted = [
+            i for i, t in enumerate(lex.targets)
+            if model_scores[t] >= EXPLAIN_FROM or (t in scores and scores[t] >= rules.categories[t].review_band[0])
+        ]
+        if wanted:
+            model_evidence = _lexical_evidence(lex, known, inv, wanted, norms, originals)
+            for cat, evs in model_evidence.items():
+                if lex.blend.get(cat):
+                    evidence.extend(
+                        _evidence(e.signal, e.field, e.start, e.end, e.text, cat, round(e.weight * lex.blend[cat], 4))
+                        for e in evs
+                    )
     evidence.sort(key=lambda e: (e.field != "subject", e.start, e.end, e.signal))
     return Classification(
-        categories=decided, scores=scores, needs_review=review, evidence=evidence, signals=fired
+        categories=decided, scores=scores, needs_review=review, evidence=evidence, signals=fired,
+        model_scores=model_scores, model_evidence=model_evidence,
     )
+
+
+def _lexical_evidence(
+    lex: LexicalModel,
+    known: Sequence[tuple[str, float, tuple[float, ...]]],
+    inv: float,
+    wanted: Sequence[int],
+    norms: Sequence[Normalized],
+    originals: Sequence[str],
+) -> dict[str, list[Evidence]]:
+    """The terms that raised each wanted target most (`LexicalModel.explain`), as original-text spans."""
+    toks: list[list[tuple[str, int, int]]] | None = None
+    model_evidence: dict[str, list[Evidence]] = {}
+    for i in wanted:
+        target = lex.targets[i]
+        evs: list[Evidence] = []
+        for term, contrib in lex.explain(known, inv, i):
+            if toks is None:
+                toks = [lexical_tokens(n.text) for n in norms]
+            span = term_span(term, toks)
+            if span is None:  # pragma: no cover - every vector term came from these tokens
+                continue
+            k, s, e = span
+            o0, o1 = norms[k].span(s, e)
+            evs.append(_evidence(LEXICAL_SIGNAL, FIELDS[k], o0, o1, originals[k][o0:o1], target, round(contrib, 4)))
+        model_evidence[target] = evs
+    return model_evidence
 
 
 # --------------------------------------------------------------------------- Hyperscan prefilter
@@ -1198,6 +1262,14 @@ def load_rules(config_dir: Path) -> RuleSet:
     except UnicodeDecodeError as exc:
         raise RulesError(f"{path}: rules file is not UTF-8: {exc}") from exc
     rs = parse_rules(text, path)
+    try:
+        model = load_model(Path(config_dir))
+    except LexicalError as exc:
+        raise RulesError(str(exc)) from exc
+    if model is not None:
+        # The classifier's version covers both files: a retrained model is a new classifier.
+        both = hashlib.sha256(raw + b"\0" + model.version.encode("ascii")).hexdigest()[:12]
+        rs = dataclasses.replace(rs, lexical=model, version=both)
     if _hs is not None:  # build (or load) the Hyperscan database now, with its on-disk cache
         rs._hs_ready(hs_cache_dir())
     # The version hashes the file's bytes exactly (parse_rules hashed the decoded text, same for UTF-8).

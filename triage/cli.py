@@ -549,6 +549,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return run_eval(args)
 
 
+def cmd_lexical(args: argparse.Namespace) -> int:
+    from triage.lexical_train import run_cli
+
+    return run_cli(args)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """HTTP intake and read API (uvicorn)."""
     import uvicorn
@@ -632,6 +638,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--compare", metavar="OLD_CONFIG", default=None,
                    help="also run the rules in OLD_CONFIG (a config directory) and list tickets that flip")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("lexical", help="train the lexical model (config/lexical.json) or cross-validate it")
+    lsub = s.add_subparsers(dest="lexical_command", metavar="ACTION", required=True)
+    for action, text in (("train", "train on labelled files and write the model (needs the train extra)"),
+                         ("cv", "leave one file out: train on the rest, measure rules alone vs blended")):
+        a = lsub.add_parser(action, help=text)
+        a.add_argument("files", nargs="+", help="labelled JSON Lines (the `triage eval` format)")
+        a.add_argument("--c", type=float, default=4.0, help="inverse L2 strength (default 4)")
+        a.add_argument("--min-df", type=int, default=3, help="keep terms in at least this many tickets (default 3)")
+        a.add_argument("--blend", type=float, default=1.0, help="model logit weight in category scores (default 1)")
+        if action == "train":
+            a.add_argument("--out", default=None, help="model file (default: TRIAGE_CONFIG_DIR/lexical.json)")
+        else:
+            a.add_argument("--holdout", nargs="*", default=[], help="files only measured, never trained on")
+            a.add_argument("--json", action="store_true", help="machine-readable results")
+        a.set_defaults(func=cmd_lexical)
 
     s = sub.add_parser("serve", help="HTTP intake (helpdesk webhooks) and read API")
     s.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from triage.classify import Classification, RuleSet
+from triage.lexical import TARGETS as LEXICAL_TARGETS
 from triage.schemas import CATEGORIES, Evidence, Flag
 
 POLICY_FILE = "escalation.yaml"
@@ -43,6 +44,9 @@ class FlagRule:
     any_categories: tuple[str, ...] = ()
     all_categories: tuple[str, ...] = ()
     min_scores: Mapping[str, float] | None = None
+    # The lexical model's own probabilities (Classification.model_scores), e.g. {money_lost: 0.5};
+    # never holds without a model.
+    min_model_scores: Mapping[str, float] | None = None
     external: bool = False  # decided outside the pure pipeline, arrives via extra_flags
     all_signals: tuple[str, ...] = ()
     # `when` given as a list: further condition sets, any of which also decides the flag (an OR).
@@ -87,6 +91,11 @@ class FlagRule:
                 return None
             if not self.any_signals:  # the scores are the reason: show the spans that made them
                 evidence.extend(e for e in c.evidence if e.category in self.min_scores and e.weight > 0)
+        if self.min_model_scores:
+            if not all(c.model_scores.get(t, -1.0) >= v for t, v in self.min_model_scores.items()):
+                return None
+            for t in self.min_model_scores:
+                evidence.extend(c.model_evidence.get(t, ()))
         return evidence
 
 
@@ -245,7 +254,7 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
             wk: list[str | int] = [*w, "when", k] if isinstance(when, list) else [*w, "when"]
             if not isinstance(cond, dict) or not cond:
                 raise err(wk, "must be a mapping of conditions")
-            allowed = {"any_signals", "all_signals", "any_categories", "all_categories", "min_scores"}
+            allowed = {"any_signals", "all_signals", "any_categories", "all_categories", "min_scores", "model_scores"}
             if set(cond) - allowed:
                 raise err(
                     [*wk, sorted(set(cond) - allowed)[0]],
@@ -267,6 +276,17 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                     if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
                         raise err([*wk, "min_scores", str(cat)], f"must be a score in [0, 1], got {v!r}")
                 min_scores = {str(k): float(v) for k, v in min_scores.items()}
+            model_scores = cond.get("model_scores")
+            if model_scores is not None:
+                if not isinstance(model_scores, dict) or not model_scores:
+                    raise err([*wk, "model_scores"], "must be a mapping target: probability")
+                for t, v in model_scores.items():
+                    if t not in LEXICAL_TARGETS:
+                        raise err([*wk, "model_scores", str(t)],
+                                  f"unknown model target {t!r} (known: {', '.join(LEXICAL_TARGETS)})")
+                    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
+                        raise err([*wk, "model_scores", str(t)], f"must be a probability in [0, 1], got {v!r}")
+                model_scores = {str(k): float(v) for k, v in model_scores.items()}
             rules_.append(
                 FlagRule(
                     name=name,
@@ -276,6 +296,7 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                     any_categories=cats,
                     all_categories=all_cats,
                     min_scores=min_scores,
+                    min_model_scores=model_scores,
                 )
             )
         first, *rest = rules_
@@ -288,6 +309,7 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                 any_categories=first.any_categories,
                 all_categories=first.all_categories,
                 min_scores=first.min_scores,
+                min_model_scores=first.min_model_scores,
                 alternatives=tuple(rest),
             )
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.classify import Classification, classify, load_rules
+from triage.classify import Classification, classify, load_rules, parse_rules
 from triage.schemas import CATEGORIES
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
@@ -249,6 +249,8 @@ def _labelled_tickets() -> list[tuple[str, str, str]]:
         root / "tests" / "data" / "check6.jsonl",
         root / "tests" / "data" / "check7.jsonl",
         root / "tests" / "data" / "check8.jsonl",
+        root / "tests" / "data" / "check9.jsonl",
+        root / "tests" / "data" / "check10.jsonl",
         root / "triage" / "data" / "samples.jsonl",
         root.parent / "shared" / "eval" / "dev.jsonl",
     ]
@@ -349,10 +351,15 @@ def test_pure_and_deterministic(rules) -> None:
 
 
 def test_version_is_content_hash(rules) -> None:
+    """The classifier's version covers the rules file and the lexical model file: either changing is a new one."""
     import hashlib
 
     text = (CONFIG / "rules.yaml").read_bytes()
-    assert rules.version == hashlib.sha256(text).hexdigest()[:12]
+    model = (CONFIG / "lexical.json").read_bytes()
+    assert rules.lexical is not None and rules.lexical.version == hashlib.sha256(model).hexdigest()[:12]
+    model_version = hashlib.sha256(model).hexdigest()[:12].encode()
+    assert rules.version == hashlib.sha256(text + b"\0" + model_version).hexdigest()[:12]
+    assert parse_rules(text.decode()).version == hashlib.sha256(text).hexdigest()[:12]  # the rules alone
 
 
 # --- money_lost-bearing signals: negation, reported speech, hypotheticals

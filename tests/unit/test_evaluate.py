@@ -144,10 +144,16 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # FPR 0.147 (10/68), money_lost P 0.951 R 0.780; hard negatives fixed first) 0.950/0.939 F1, FPR 0.000 (0/68),
         # money_lost 0.979/0.920; the floor is that reading less a margin (the misses left are listed in docs/rules.md).
         ("check7.jsonl", 0.92, 0.03, 0.90, 0.95),
-        # check8 (150, written without seeing the rules, read once after the check7 round and NOT tuned on:
-        # scam F1 0.884 (P 0.984 R 0.803), off 0.924, FPR 0.078 (4/51), money_lost P 0.968 R 0.789). A
-        # regression floor just under that first reading; it is still an unseen set for the rules' authors.
-        ("check8.jsonl", 0.87, 0.08, 0.78, 0.95),
+        # check8 (150, written without seeing the rules; first reading scam F1 0.884 (P 0.984 R 0.803), off 0.924,
+        # FPR 0.078 (4/51), money_lost P 0.968 R 0.789). Never tuned on by the rules' authors; the lexical model
+        # (config/lexical.json) trains on it: with the model 0.952/0.962, FPR 0, money_lost 0.974/0.974.
+        ("check8.jsonl", 0.93, 0.03, 0.95, 0.95),
+        # check9 and check10 (200 each, written without seeing the rules; first readings, rules alone / with the
+        # lexical model trained on the other sets: check9 0.929/0.926 FPR 0.029 money_lost R 0.735 / 0.975/0.941
+        # FPR 0.015 R 0.878; check10 0.853/0.965 FPR 0.044 R 0.896 / 0.908/0.949 FPR 0.015 R 0.958). Trained on
+        # since: check9 0.975/0.957, FPR 0.015, 1.000/0.939; check10 0.918/0.979, FPR 0.015, 1.000/1.000.
+        ("check9.jsonl", 0.95, 0.03, 0.92, 0.95),
+        ("check10.jsonl", 0.90, 0.03, 0.95, 0.95),
     ],
 )
 def test_own_labelled_sets_quality_gate(
@@ -158,3 +164,29 @@ def test_own_labelled_sets_quality_gate(
         min_f1=min_f1, max_fpr=max_fpr, min_money_recall=min_recall, min_money_precision=min_precision
     )
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_lexical_model_generalises_to_a_left_out_set() -> None:
+    """The lexical model's claim, re-measured: trained without check8 (a set the rules were never tuned on),
+    the blend beats the rules alone on check8. First measured: rules 0.884/0.924 F1, FPR 0.078, money_lost
+    recall 0.789; blended 0.945/0.962, FPR 0.020, recall 0.947."""
+    pytest.importorskip("sklearn", reason="training needs the train extra (installed by make test)")
+    import dataclasses
+
+    from triage.lexical_train import fit, with_model
+
+    others = [r for f in sorted(DATA.glob("*.jsonl")) if f.name != "check8.jsonl" for r in load_labelled(f)]
+    rules_only = dataclasses.replace(load_rules(CONFIG), lexical=None)
+    blended = with_model(rules_only, fit(others))
+    policy = load_policy(CONFIG)
+    rows = load_labelled(DATA / "check8.jsonl")
+
+    def judge(rs):
+        return lambda subject, body: (c := classify(subject, body, rs), escalate(c, policy))
+
+    before, after = evaluate(rows, judge(rules_only)), evaluate(rows, judge(blended))
+    for cat in before.categories:
+        assert after.categories[cat].f1 >= before.categories[cat].f1, cat
+    assert after.categories["scam_suspicion"].f1 >= 0.93
+    assert after.false_positive_rate <= 0.03
+    assert after.money_lost.recall >= 0.92 and after.money_lost.precision >= 0.95

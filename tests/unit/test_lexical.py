@@ -1,0 +1,318 @@
+"""The lexical model (triage.lexical): features, file format, the blend in classify, the policy condition,
+training (triage.lexical_train) and the shipped model's provenance."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from triage.classify import RulesError, classify, load_rules, parse_rules
+from triage.escalate import PolicyError, escalate, load_policy, parse_policy
+from triage.lexical import (
+    MODEL_FILE,
+    SIGNAL,
+    LexicalError,
+    load_model,
+    parse_model,
+    term_counts,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "config"
+DATA = ROOT / "tests" / "data"
+TARGETS = ["scam_suspicion", "off_platform_payment", "money_lost"]
+
+
+def _model(features: dict[str, list[float]], intercepts=(0.0, 0.0, 0.0), blend=None) -> dict:
+    return {
+        "format": 1,
+        "targets": TARGETS,
+        "intercepts": list(intercepts),
+        "blend": blend if blend is not None else {"scam_suspicion": 1.0, "off_platform_payment": 1.0},
+        "features": features,
+    }
+
+
+def _raw(doc: dict) -> bytes:
+    return json.dumps(doc).encode()
+
+
+# --------------------------------------------------------------------------- features
+
+
+def test_terms_are_words_and_bigrams_within_a_field() -> None:
+    counts = term_counts(["pay me", "pay me outside"])
+    assert counts == {"pay": 2, "me": 2, "pay me": 2, "outside": 1, "me outside": 1}
+    assert "me pay" not in counts  # no bigram across the subject/body boundary
+
+
+def test_digits_read_as_hash_and_apostrophes_stay_inside_words() -> None:
+    counts = term_counts(["i didn't pay 450 or 1,200 'dollars' (2fa)"])
+    assert counts["###"] == 2 and counts["#"] == 1  # 450, 200 and 1: an amount is its shape
+    assert counts["#fa"] == 1 and counts["pay ###"] == 1
+    assert counts["didn't"] == 1 and "didn" not in counts
+    assert counts["dollars"] == 1 and "'dollars'" not in counts
+
+
+def test_vector_is_l2_normalised_sublinear_tfidf_over_known_terms() -> None:
+    m = parse_model(_raw(_model({"pay": [2.0, 1, 0, 0], "telegram": [1.5, 0, 1, 0]})))
+    vec = m.vector({"pay": 3, "telegram": 1, "unknown": 5})
+    a, b = (1 + math.log(3)) * 2.0, 1.5
+    norm = math.hypot(a, b)
+    assert vec == pytest.approx({"pay": a / norm, "telegram": b / norm})
+    z = m.logits(vec)
+    assert z == pytest.approx([a / norm, b / norm, 0.0])
+    assert m.vector({"unknown": 1}) == {} and m.logits({}) == [0.0, 0.0, 0.0]
+
+
+# --------------------------------------------------------------------------- file format
+
+BAD_MODELS = [
+    (b"{not json", "not valid UTF-8 JSON"),
+    (b"[1, 2]", "must be a JSON object"),
+    (_raw({**_model({"a": [1, 0, 0, 0]}), "format": 2}), "`format` must be 1"),
+    (_raw({**_model({"a": [1, 0, 0, 0]}), "targets": ["scam_suspicion", "spam", "money_lost"]}), "`targets`"),
+    (_raw({**_model({"a": [1, 0, 0, 0]}), "targets": ["money_lost", "money_lost", "money_lost"]}), "duplicate"),
+    (_raw({**_model({"a": [1, 0, 0, 0]}), "intercepts": [0, 0]}), "`intercepts` must be a list of 3"),
+    (_raw(_model({"a": [1, 0, 0]})), "features['a'] must be [idf, one weight per target] (4 numbers)"),
+    (_raw(_model({"a": [0, 0, 0, 0]})), "idf must be positive"),
+    (_raw(_model({"a": [1, "x", 0, 0]})), "must be a finite number"),
+    (b'{"format": 1, "targets": ["money_lost"], "intercepts": [NaN], "features": {"a": [1, 0]}}', "finite number"),
+    (_raw(_model({}, blend={})), "`features` must be a non-empty object"),
+    (_raw(_model({"a": [1, 0, 0, 0]}, blend={"money_lost": 1.0})), "blend: 'money_lost' is not a category"),
+    (_raw(_model({"a": [1, 0, 0, 0]}, blend={"scam_suspicion": 11})), "within [0, 10]"),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), BAD_MODELS, ids=[m for _, m in BAD_MODELS])
+def test_a_bad_model_file_is_refused_with_file_and_reason(raw: bytes, message: str) -> None:
+    with pytest.raises(LexicalError) as exc:
+        parse_model(raw, Path("/cfg/lexical.json"))
+    assert str(exc.value).startswith("/cfg/lexical.json: ")
+    assert message in str(exc.value)
+
+
+def _config_copy(tmp_path: Path, model: bytes | None) -> Path:
+    cfg = tmp_path / "config"
+    shutil.copytree(CONFIG, cfg)
+    if model is None:
+        (cfg / MODEL_FILE).unlink()
+    else:
+        (cfg / MODEL_FILE).write_bytes(model)
+    return cfg
+
+
+def test_without_a_model_file_the_classifier_is_the_rules_alone(tmp_path: Path) -> None:
+    cfg = _config_copy(tmp_path, None)
+    rules = load_rules(cfg)
+    assert rules.lexical is None and load_model(cfg) is None
+    text = (cfg / "rules.yaml").read_bytes()
+    assert rules.version == hashlib.sha256(text).hexdigest()[:12]
+    c = classify("Telegram", "The client asked me to continue on Telegram.", rules)
+    assert c.model_scores == {} and c.model_evidence == {}
+    assert all(e.signal != SIGNAL for e in c.evidence)
+
+
+def test_a_broken_model_file_stops_the_config_from_loading(tmp_path: Path) -> None:
+    cfg = _config_copy(tmp_path, b'{"format": 1}')
+    with pytest.raises(RulesError, match=r"lexical\.json: `targets`"):
+        load_rules(cfg)
+    from triage.pipeline import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match=r"lexical\.json"):
+        load_config(cfg)
+
+
+# --------------------------------------------------------------------------- the blend
+
+RULES_YAML = """
+format: 1
+categories:
+  scam_suspicion: {bias: -2.0, scale: 1.0, threshold: 0.5, review_band: [0.4, 0.6]}
+  off_platform_payment: {bias: -2.0, scale: 1.0, threshold: 0.5, review_band: [0.4, 0.6]}
+signals:
+  - name: training_fee
+    category: scam_suspicion
+    weight: 1.5
+    keywords: [training fee]
+    patterns: ['training fee']
+"""
+
+
+def _rules_with(model: dict):
+    rules = parse_rules(RULES_YAML)
+    return dataclasses.replace(rules, lexical=parse_model(_raw(model)))
+
+
+def test_category_score_is_sigmoid_of_rules_logit_plus_blended_model_logit() -> None:
+    model = _model({"recruiter": [1.0, 2.0, 0.0, 1.0], "fee": [1.0, 1.0, 0.0, 0.0]},
+                   intercepts=(-0.5, -1.0, -2.0), blend={"scam_suspicion": 0.5, "off_platform_payment": 1.0})
+    rules = _rules_with(model)
+    c = classify("", "The recruiter wants a training fee", rules)
+    x = 1 / math.sqrt(2)  # two known terms, tf 1, idf 1
+    z_scam, z_off, z_ml = -0.5 + 2 * x + 1 * x, -1.0, -2.0 + x
+    assert c.scores["scam_suspicion"] == round(1 / (1 + math.exp(-((-2.0 + 1.5) + 0.5 * z_scam))), 4)
+    assert c.scores["off_platform_payment"] == round(1 / (1 + math.exp(-(-2.0 + z_off))), 4)
+    assert c.model_scores == {
+        "scam_suspicion": round(1 / (1 + math.exp(-z_scam)), 4),
+        "off_platform_payment": round(1 / (1 + math.exp(-z_off)), 4),
+        "money_lost": round(1 / (1 + math.exp(-z_ml)), 4),
+    }
+    assert c.categories == ["scam_suspicion"]
+
+
+def test_model_evidence_points_at_the_original_text_and_skips_function_words() -> None:
+    model = _model({"deposito": [1.0, 3.0, 0.0, 2.0], "the": [1.0, 5.0, 0, 0],
+                    "deposito via": [1.0, 1.0, 0, 0]})
+    rules = _rules_with(model)
+    body = "<p>Hice el <b>DEPÓSITO</b> via the link</p>"
+    c = classify("hola", body, rules)
+    ev = c.model_evidence["scam_suspicion"]
+    assert [e.text for e in ev] == ["DEPÓSITO", "DEPÓSITO</b> via"]  # "the" weighs 5 but is not shown
+    for e in ev:
+        assert e.signal == SIGNAL and e.field == "body" and e.category == "scam_suspicion"
+        assert body[e.start:e.end] == e.text
+    assert ev[0].weight > ev[1].weight > 0
+    assert [e.text for e in c.model_evidence["money_lost"]] == ["DEPÓSITO"]
+    # The category's evidence carries the model's spans weighted by the blend.
+    cat_ev = [e for e in c.evidence if e.signal == SIGNAL and e.category == "scam_suspicion"]
+    assert sorted((e.start, e.weight) for e in cat_ev) == sorted((e.start, e.weight) for e in ev)  # blend 1.0
+
+
+def test_engines_give_the_same_blended_result() -> None:
+    rules = load_rules(CONFIG)
+    assert rules.lexical is not None
+    for subject, body in [("pago", "Le pagué 300 € por fuera, por WhatsApp."), ("x", "hello")]:
+        ref = classify(subject, body, rules, engine="re")
+        assert classify(subject, body, rules, prefilter=False) == ref
+        assert classify(subject, body, rules) == ref
+
+
+# --------------------------------------------------------------------------- the policy condition
+
+POLICY = """
+format: 1
+flags:
+  money_lost:
+    reason: lost
+    when:
+      - any_signals: [training_fee]
+        any_categories: [off_platform_payment]
+      - model_scores: {money_lost: 0.6}
+        any_categories: [scam_suspicion]
+priorities:
+  - priority: P1
+    any_flags: [money_lost]
+  - priority: P4
+escalate: [P1]
+"""
+
+
+def test_model_scores_condition_decides_a_flag_with_the_model_spans() -> None:
+    model = _model({"lost": [1.0, 3.0, 0.0, 3.0]}, intercepts=(0.0, -5.0, -1.0))
+    policy = parse_policy(POLICY)
+    c = classify("", "I lost it all", _rules_with(model))
+    assert c.model_scores["money_lost"] >= 0.6 and "scam_suspicion" in c.categories
+    flag = next(f for f in escalate(c, policy).flags if f.name == "money_lost")
+    assert [e.text for e in flag.evidence] == ["lost"]
+    # Below the threshold, or without a model, the condition does not hold.
+    weak = _model({"lost": [1.0, 3.0, 0.0, 0.1]}, intercepts=(0.0, -5.0, -1.0))
+    assert escalate(classify("", "I lost it all", _rules_with(weak)), policy).flag_names == []
+    assert escalate(classify("", "I lost it all", parse_rules(RULES_YAML)), policy).flag_names == []
+
+
+@pytest.mark.parametrize(
+    ("cond", "message"),
+    [("{spam: 0.5}", "unknown model target 'spam'"), ("{money_lost: 2}", "probability in [0, 1]"),
+     ("{}", "must be a mapping target: probability")],
+)
+def test_a_bad_model_scores_condition_is_refused(cond: str, message: str) -> None:
+    bad = POLICY.replace("model_scores: {money_lost: 0.6}", f"model_scores: {cond}")
+    with pytest.raises(PolicyError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse_policy(bad)
+
+
+def test_the_shipped_policy_uses_the_model_for_money_lost() -> None:
+    policy = load_policy(CONFIG)
+    rule = policy.flag_rule("money_lost")
+    assert rule is not None
+    assert any(alt.min_model_scores == {"money_lost": 0.5} for alt in rule.alternatives)
+
+
+# --------------------------------------------------------------------------- training
+
+sklearn = pytest.importorskip("sklearn", reason="training needs the train extra (installed by make test)")
+
+from triage.lexical_train import TrainingError, fit  # noqa: E402
+
+TOY = [
+    {"subject": "", "body": f"the recruiter asked a training fee by telegram {i}", "labels": ["scam_suspicion"],
+     "money_lost": i % 2 == 0} for i in range(6)
+] + [
+    {"subject": "", "body": f"my withdrawal is late again {i}", "labels": [], "money_lost": False} for i in range(6)
+] + [
+    {"subject": "", "body": f"he paid me by zelle outside {i}", "labels": ["off_platform_payment"],
+     "money_lost": True} for i in range(4)
+]
+
+
+def test_training_is_deterministic_and_inference_matches_the_trainer() -> None:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    text = fit(TOY, c=4.0, min_df=2)
+    assert fit(TOY, c=4.0, min_df=2) == text
+    model = parse_model(text.encode())
+    assert model.training["tickets"] == len(TOY) and model.training["min_df"] == 2
+    assert "recruiter" in model.features and "zelle" in model.features
+    assert model.features["#"][0] == 1.0  # a digit in every ticket: smooth idf ln(17/17) + 1
+    # The stored model scores a ticket as the trainer's own LogisticRegression does (up to 5-decimal rounding).
+    from triage.lexical_train import ticket_counts
+
+    vocab = sorted(model.features)
+    x = np.array([[model.vector(ticket_counts(r)).get(t, 0.0) for t in vocab] for r in TOY])
+    y = np.array(["scam_suspicion" in r["labels"] for r in TOY])
+    ref = LogisticRegression(C=4.0, max_iter=5000, tol=1e-6).fit(x, y).decision_function(x)
+    ours = [model.logits(model.vector(ticket_counts(r)))[0] for r in TOY]
+    assert ours == pytest.approx(list(ref), abs=1e-3)
+    assert all((z >= 0) == bool(lab) for z, lab in zip(ours, y, strict=True))
+
+
+def test_training_refuses_a_target_without_examples() -> None:
+    rows = [{**r, "money_lost": False} for r in TOY]
+    with pytest.raises(TrainingError, match="'money_lost' needs at least 2 positive"):
+        fit(rows)
+    with pytest.raises(TrainingError, match="no term occurs in 50"):
+        fit(TOY, min_df=50)
+
+
+def test_the_shipped_model_was_trained_on_the_labelled_sets_as_they_are() -> None:
+    """config/lexical.json records the files it was trained on; a changed or added set means: retrain
+    (`make lexical`)."""
+    model = load_model(CONFIG)
+    assert model is not None
+    files = {f["name"]: f for f in model.training["files"]}
+    on_disk = {p.name: p for p in DATA.glob("*.jsonl")}
+    assert set(files) == set(on_disk), "retrain: make lexical"
+    for name, p in on_disk.items():
+        assert files[name]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()[:12], f"{name} changed: make lexical"
+    assert "dev.jsonl" not in files  # ../shared/eval/dev.jsonl is only ever measured, never trained on
+
+
+def test_retraining_reproduces_the_shipped_model() -> None:
+    from triage.lexical_train import train_files
+
+    shipped = load_model(CONFIG)
+    assert shipped is not None
+    again = parse_model(train_files(sorted(DATA.glob("*.jsonl")), c=shipped.training["C"],
+                                    min_df=shipped.training["min_df"]).encode())
+    assert set(again.features) == set(shipped.features)
+    assert again.intercepts == pytest.approx(shipped.intercepts, abs=1e-3)
+    for term in list(shipped.features)[::50]:
+        assert again.features[term][1] == pytest.approx(shipped.features[term][1], abs=1e-3), term

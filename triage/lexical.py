@@ -1,0 +1,262 @@
+"""The lexical model: a learned second opinion beside the rules.
+
+The rules (``config/rules.yaml``) name behaviours; they are precise but only see what someone wrote a
+pattern for. Fresh labelled sets kept showing the same gap: a scam told in words no signal knows
+("a free 5-page translation test", "got my e-mail from my profile") scores nothing. The lexical model
+covers that gap with what a few thousand labelled tickets say about word use, and the rules keep
+deciding where they are sure.
+
+Model: tf-idf of word unigrams and bigrams over the *normalised* text (:mod:`triage.textnorm`, the view
+the signals match), sublinear term frequency, L2-normalised, and one logistic regression per target
+(``scam_suspicion``, ``off_platform_payment``, ``money_lost``). Every digit reads as ``#``, so an amount
+is its shape (``$#,###``), not a vocabulary item. It is trained by ``triage lexical train`` (scikit-learn,
+the ``train`` extra) on the project's own labelled sets; inference here is plain Python.
+
+Blend: a category's score is ``sigmoid(rules_logit + blend[category] * model_logit)`` where
+``rules_logit = scale * (bias + Σ weights)`` (see :func:`triage.classify.classify`). The model's own
+probability for each target is kept in ``Classification.model_scores``, so the escalation policy can
+use it (``model_scores`` in a flag's ``when``). Evidence: the terms that pushed a target up the most,
+with their spans in the original text, as evidence of the signal ``lexical_model``.
+
+File format (``config/lexical.json``, optional; without it the classifier is the rules alone)::
+
+    {"format": 1, "targets": [...], "intercepts": [...], "blend": {category: float},
+     "features": {term: [idf, weight per target...]}, "training": {...provenance...}}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from triage.schemas import CATEGORIES
+
+MODEL_FILE = "lexical.json"
+FORMAT = 1
+TARGETS: tuple[str, ...] = (*CATEGORIES, "money_lost")
+SIGNAL = "lexical_model"  # the evidence name of the model's spans
+EXPLAIN_TOP = 3  # terms shown as evidence per target
+EXPLAIN_MIN = 0.05  # a term must add at least this much to the logit to be shown
+EXPLAIN_FROM = 0.25  # spans are found for a target whose model probability reaches this (or a decided category)
+
+# A term is a word of the normalised text with every ASCII digit read as "#": an amount is its shape
+# ("#,###"), not a vocabulary item. The translation keeps offsets, so spans need no map.
+_DIGITS = str.maketrans("0123456789", "##########")
+_TOKEN = re.compile(r"[\w#]+(?:'[\w#]+)*")
+# Function words carry signal for the model ("they", "he" point at a counterparty) but explain nothing to
+# an agent: a term made only of these (or of digits) is never shown as evidence.
+_NOT_SHOWN = frozenset(
+    """a about after again all also am an and any are as at be been before but by can could did didn't do
+    does don't for from had has have he her here him his how i i'm if in into is it it's its just me more my
+    no not now of on once only or other our out over she so some than that the their them then there these
+    they this those to too up us very was we were what when where which who will with would you your
+    de la el los las lo le les un una unos y o que en por para con se su sus es al del mi me te yo
+    du des et ou est pas ne je il elle nous vous ils au aux ce cette qui sur mon ma mes
+    em do da dos das no na nos nas um uma e com seu sua eu ele ela meu minha
+    der die das und ist nicht ich er sie ein eine mit von zu den dem""".split()  # noqa: SIM905 (a word list)
+)
+
+
+class LexicalError(Exception):
+    """The model file is unreadable or invalid; the message names the file and the problem."""
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """(term, start, end) for each word of a normalised text; spans index that text."""
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text.translate(_DIGITS))]
+
+
+def term_counts(texts: Sequence[str]) -> dict[str, int]:
+    """Unigram and bigram counts over several fields (bigrams never cross a field boundary)."""
+    counts: dict[str, int] = {}
+    get = counts.get
+    for text in texts:
+        terms = _TOKEN.findall(text.translate(_DIGITS))
+        for t in terms:
+            counts[t] = get(t, 0) + 1
+        for a, b in pairwise(terms):
+            bg = a + " " + b
+            counts[bg] = get(bg, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class LexicalModel:
+    version: str  # first 12 hex of sha256(file bytes)
+    targets: tuple[str, ...]
+    intercepts: tuple[float, ...]
+    blend: Mapping[str, float]
+    features: Mapping[str, tuple[float, tuple[float, ...]]]  # term -> (idf, weight per target)
+    training: Mapping[str, Any] = field(default_factory=dict)
+
+    def vector(self, counts: Mapping[str, int]) -> dict[str, float]:
+        """The ticket's L2-normalised tf-idf vector over the model's vocabulary (unknown terms dropped)."""
+        feats = self.features
+        vec: dict[str, float] = {}
+        sq = 0.0
+        for term, n in counts.items():
+            entry = feats.get(term)
+            if entry is not None:
+                v = (1.0 + math.log(n)) * entry[0]
+                vec[term] = v
+                sq += v * v
+        if sq > 0.0:
+            inv = 1.0 / math.sqrt(sq)
+            for term in vec:
+                vec[term] *= inv
+        return vec
+
+    def logits(self, vec: Mapping[str, float]) -> list[float]:
+        """Decision value per target (log-odds), in `targets` order."""
+        z = list(self.intercepts)
+        feats = self.features
+        k = len(z)
+        for term, v in vec.items():
+            w = feats[term][1]
+            for i in range(k):
+                z[i] += v * w[i]
+        return z
+
+    def judge(self, counts: Mapping[str, int]) -> tuple[list[float], list[tuple[str, float, tuple[float, ...]]], float]:
+        """One pass for the classifier: (logit per target, [(term, tf-idf before normalising, weights)], 1/norm).
+
+        Same figures as ``logits(vector(counts))`` (a unit test holds them equal), without building the vector.
+        """
+        feats = self.features
+        known: list[tuple[str, float, tuple[float, ...]]] = []
+        sq = 0.0
+        log = math.log
+        for term, n in counts.items():
+            entry = feats.get(term)
+            if entry is not None:
+                v = entry[0] if n == 1 else (1.0 + log(n)) * entry[0]
+                sq += v * v
+                known.append((term, v, entry[1]))
+        z = list(self.intercepts)
+        if not known:
+            return z, known, 0.0
+        inv = 1.0 / math.sqrt(sq)
+        for i in range(len(z)):
+            z[i] += inv * sum([v * w[i] for _, v, w in known])
+        return z, known, inv
+
+    def explain(self, known: Sequence[tuple[str, float, tuple[float, ...]]], inv: float, i: int,
+                n: int = EXPLAIN_TOP) -> list[tuple[str, float]]:
+        """`top_terms` over `judge`'s output, for target index `i`."""
+        floor = EXPLAIN_MIN / inv if inv else math.inf
+        hidden = self._hidden
+        best = [(v * w[i], t) for t, v, w in known if v * w[i] >= floor and t not in hidden]
+        best.sort(key=lambda c: (-c[0], c[1]))
+        return [(t, c * inv) for c, t in best[:n]]
+
+    @property
+    def _hidden(self) -> frozenset[str]:
+        """Vocabulary terms never shown as evidence (function words, digits); computed once per model."""
+        h = self.__dict__.get("_hidden_terms")
+        if h is None:
+            h = frozenset(t for t in self.features if _function_words(t))
+            object.__setattr__(self, "_hidden_terms", h)
+        return h
+
+    def top_terms(self, vec: Mapping[str, float], target: str, n: int = EXPLAIN_TOP) -> list[tuple[str, float]]:
+        """The `n` terms that raised `target`'s logit the most, largest first: contribution ≥ EXPLAIN_MIN, and
+        not only function words or digits (they weigh in the score but explain nothing to an agent)."""
+        i = self.targets.index(target)
+        feats = self.features
+        contrib = [(v * feats[t][1][i], t) for t, v in vec.items()]
+        contrib = [c for c in contrib if c[0] >= EXPLAIN_MIN and not _function_words(c[1])]
+        contrib.sort(key=lambda c: (-c[0], c[1]))
+        return [(t, c) for c, t in contrib[:n]]
+
+
+def _function_words(term: str) -> bool:
+    return all(w in _NOT_SHOWN or not w.strip("#'.,") for w in term.split(" "))
+
+
+def term_span(term: str, fields: Sequence[Sequence[tuple[str, int, int]]]) -> tuple[int, int, int] | None:
+    """(field index, start, end) of a unigram/bigram term's first occurrence in tokenised fields (`tokens`)."""
+    parts = term.split(" ")
+    n = len(parts)
+    for k, ft in enumerate(fields):
+        for j in range(len(ft) - n + 1):
+            if ft[j][0] == parts[0] and all(ft[j + i][0] == parts[i] for i in range(1, n)):
+                return k, ft[j][1], ft[j + n - 1][2]
+    return None
+
+
+def parse_model(raw: bytes, path: Path = Path(MODEL_FILE)) -> LexicalModel:
+    """Parse and check a model file; raises LexicalError naming the file and the field."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LexicalError(f"{path}: not valid UTF-8 JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise LexicalError(f"{path}: the model file must be a JSON object")
+    if data.get("format") != FORMAT:
+        raise LexicalError(f"{path}: `format` must be {FORMAT}, got {data.get('format')!r}")
+    targets = data.get("targets")
+    if not isinstance(targets, list) or not targets or any(t not in TARGETS for t in targets):
+        raise LexicalError(f"{path}: `targets` must be a non-empty list drawn from {list(TARGETS)}")
+    if len(set(targets)) != len(targets):
+        raise LexicalError(f"{path}: `targets` has a duplicate")
+    k = len(targets)
+
+    def num(v: Any, where: str) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise LexicalError(f"{path}: {where} must be a finite number, got {v!r}")
+        return float(v)
+
+    icpt = data.get("intercepts")
+    if not isinstance(icpt, list) or len(icpt) != k:
+        raise LexicalError(f"{path}: `intercepts` must be a list of {k} numbers (one per target)")
+    intercepts = tuple(num(v, f"intercepts[{i}]") for i, v in enumerate(icpt))
+    blend_raw = data.get("blend", {})
+    if not isinstance(blend_raw, dict):
+        raise LexicalError(f"{path}: `blend` must be an object {{category: weight}}")
+    blend: dict[str, float] = {}
+    for cat, v in blend_raw.items():
+        if cat not in CATEGORIES or cat not in targets:
+            raise LexicalError(f"{path}: blend: {cat!r} is not a category the model predicts")
+        w = num(v, f"blend.{cat}")
+        if not 0.0 <= w <= 10.0:
+            raise LexicalError(f"{path}: blend.{cat} must be within [0, 10], got {w}")
+        blend[cat] = w
+    feats_raw = data.get("features")
+    if not isinstance(feats_raw, dict) or not feats_raw:
+        raise LexicalError(f"{path}: `features` must be a non-empty object {{term: [idf, weights...]}}")
+    features: dict[str, tuple[float, tuple[float, ...]]] = {}
+    for term, row in feats_raw.items():
+        if not isinstance(row, list) or len(row) != k + 1:
+            raise LexicalError(f"{path}: features[{term!r}] must be [idf, one weight per target] ({k + 1} numbers)")
+        vals = [num(v, f"features[{term!r}]") for v in row]
+        if vals[0] <= 0:
+            raise LexicalError(f"{path}: features[{term!r}]: idf must be positive")
+        features[term] = (vals[0], tuple(vals[1:]))
+    training = data.get("training", {})
+    return LexicalModel(
+        version=hashlib.sha256(raw).hexdigest()[:12],
+        targets=tuple(targets),
+        intercepts=intercepts,
+        blend=blend,
+        features=features,
+        training=training if isinstance(training, dict) else {},
+    )
+
+
+def load_model(config_dir: Path) -> LexicalModel | None:
+    """`config_dir/lexical.json`, or None when the file is absent (the classifier is then the rules alone)."""
+    path = Path(config_dir) / MODEL_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise LexicalError(f"{path}: cannot read the model file: {exc.strerror or exc}") from exc
+    return parse_model(raw, path)
