@@ -251,6 +251,8 @@ def _labelled_tickets() -> list[tuple[str, str, str]]:
         root / "tests" / "data" / "check8.jsonl",
         root / "tests" / "data" / "check9.jsonl",
         root / "tests" / "data" / "check10.jsonl",
+        root / "tests" / "data" / "check11.jsonl",
+        root / "tests" / "data" / "check12.jsonl",
         root / "triage" / "data" / "samples.jsonl",
         root.parent / "shared" / "eval" / "dev.jsonl",
     ]
