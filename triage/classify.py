@@ -32,7 +32,7 @@ try:
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parser
 
-from triage.lexical import EXPLAIN_FROM, LexicalError, LexicalModel, load_model, term_counts, term_span
+from triage.lexical import EXPLAIN_FROM, EXPLAIN_TOP, LexicalError, LexicalModel, load_model, term_counts, term_span
 from triage.lexical import SIGNAL as LEXICAL_SIGNAL
 from triage.lexical import tokens as lexical_tokens
 from triage.schemas import CATEGORIES, Evidence
@@ -394,7 +394,7 @@ class Classification:
     evidence: list[Evidence]
     signals: dict[str, list[Evidence]]
     # The lexical model's own probability per target (incl. money_lost) and, for a target it leans towards
-    # (p >= EXPLAIN_FROM) or a category decided or in review, the spans behind it; empty without a model.
+    # (p >= EXPLAIN_FROM = 0.5), the spans behind it; empty without a model.
     # The category scores above already include the model's blended share.
     model_scores: dict[str, float] = field(default_factory=dict)
     model_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
@@ -504,7 +504,7 @@ def classify(
     model_scores: dict[str, float] = {}
     model_evidence: dict[str, list[Evidence]] = {}
     if lex is not None:
-        zs, known, inv = lex.judge(term_counts([n.text for n in norms]))
+        zs, known, lex_scale = lex.judge(term_counts([n.text for n in norms]))
         model_z = dict(zip(lex.targets, zs, strict=True))
         model_scores = {t: round(_sigmoid(z), 4) for t, z in model_z.items()}
     scores: dict[str, float] = {}
@@ -523,19 +523,22 @@ def classify(
         if band_lo <= score < band_hi:
             review = True
     if lex is not None:
-        # The model's spans, for a target it leans towards and for a category that is decided or in review.
-        wanted = [
-            i for i, t in enumerate(lex.targets)
-            if model_scores[t] >= EXPLAIN_FROM or (t in scores and scores[t] >= rules.categories[t].review_band[0])
-        ]
+        # The model's spans, for each target it leans towards (a category it argued against gets none).
+        wanted = [i for i, t in enumerate(lex.targets) if model_scores[t] >= EXPLAIN_FROM]
         if wanted:
-            model_evidence = _lexical_evidence(lex, known, inv, wanted, norms, originals)
+            model_evidence = _lexical_evidence(lex, known, lex_scale, wanted, norms, originals)
             for cat, evs in model_evidence.items():
                 if lex.blend.get(cat):
                     evidence.extend(
                         _evidence(e.signal, e.field, e.start, e.end, e.text, cat, round(e.weight * lex.blend[cat], 4))
                         for e in evs
                     )
+        # Every decided category carries the spans that caused it: one without a positive span (the model
+        # leaning on function words and numbers alone) is not decided but left for review.
+        for cat in list(decided):
+            if not any(e.category == cat and e.weight > 0 for e in evidence):
+                decided.remove(cat)
+                review = True
     evidence.sort(key=lambda e: (e.field != "subject", e.start, e.end, e.signal))
     return Classification(
         categories=decided, scores=scores, needs_review=review, evidence=evidence, signals=fired,
@@ -546,18 +549,24 @@ def classify(
 def _lexical_evidence(
     lex: LexicalModel,
     known: Sequence[tuple[str, float, tuple[float, ...]]],
-    inv: float,
+    scale: float,
     wanted: Sequence[int],
     norms: Sequence[Normalized],
     originals: Sequence[str],
 ) -> dict[str, list[Evidence]]:
-    """The terms that raised each wanted target most (`LexicalModel.explain`), as original-text spans."""
+    """The terms that raised each wanted target most (`LexicalModel.explain`), as original-text spans.
+
+    A term whose span overlaps one already shown for the target is passed over for the next best (so "I
+    paid" and "paid" are not both shown), and so is a word pair whose original span is far longer than its
+    normalised one (a pair read across a removed HTML block: the span would cover the block).
+    """
     toks: list[list[tuple[str, int, int]]] | None = None
     model_evidence: dict[str, list[Evidence]] = {}
     for i in wanted:
         target = lex.targets[i]
         evs: list[Evidence] = []
-        for term, contrib in lex.explain(known, inv, i):
+        taken: list[tuple[int, int, int]] = []
+        for term, contrib in lex.explain(known, scale, i, 2 * EXPLAIN_TOP):
             if toks is None:
                 toks = [lexical_tokens(n.text) for n in norms]
             span = term_span(term, toks)
@@ -565,9 +574,17 @@ def _lexical_evidence(
                 continue
             k, s, e = span
             o0, o1 = norms[k].span(s, e)
+            if o1 - o0 > (e - s) + _SPAN_SLACK or any(k == tk and s < te and ts < e for tk, ts, te in taken):
+                continue
+            taken.append((k, s, e))
             evs.append(_evidence(LEXICAL_SIGNAL, FIELDS[k], o0, o1, originals[k][o0:o1], target, round(contrib, 4)))
+            if len(evs) == EXPLAIN_TOP:
+                break
         model_evidence[target] = evs
     return model_evidence
+
+
+_SPAN_SLACK = 40  # original characters a shown term may span beyond its normalised length (tags, entities)
 
 
 # --------------------------------------------------------------------------- Hyperscan prefilter
@@ -1272,5 +1289,6 @@ def load_rules(config_dir: Path) -> RuleSet:
         rs = dataclasses.replace(rs, lexical=model, version=both)
     if _hs is not None:  # build (or load) the Hyperscan database now, with its on-disk cache
         rs._hs_ready(hs_cache_dir())
-    # The version hashes the file's bytes exactly (parse_rules hashed the decoded text, same for UTF-8).
+    # The version hashes rules.yaml's bytes exactly (parse_rules hashed the decoded text, same for UTF-8),
+    # with the lexical model's own version when there is one.
     return rs

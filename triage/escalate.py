@@ -94,8 +94,10 @@ class FlagRule:
         if self.min_model_scores:
             if not all(c.model_scores.get(t, -1.0) >= v for t, v in self.min_model_scores.items()):
                 return None
-            for t in self.min_model_scores:
-                evidence.extend(c.model_evidence.get(t, ()))
+            spans = [e for t in self.min_model_scores for e in c.model_evidence.get(t, ())]
+            if not spans:  # the model leaned on function words and numbers alone: nothing to show, no flag
+                return None
+            evidence.extend(spans)
         return evidence
 
 
@@ -284,8 +286,10 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                     if t not in LEXICAL_TARGETS:
                         raise err([*wk, "model_scores", str(t)],
                                   f"unknown model target {t!r} (known: {', '.join(LEXICAL_TARGETS)})")
-                    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
-                        raise err([*wk, "model_scores", str(t)], f"must be a probability in [0, 1], got {v!r}")
+                    if isinstance(v, bool) or not isinstance(v, int | float) or not 0.5 <= v <= 1:
+                        raise err([*wk, "model_scores", str(t)],
+                                  f"must be a probability in [0.5, 1] (the model shows its spans only for a "
+                                  f"target it leans towards), got {v!r}")
                 model_scores = {str(k): float(v) for k, v in model_scores.items()}
             rules_.append(
                 FlagRule(

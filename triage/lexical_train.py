@@ -14,11 +14,12 @@ import dataclasses
 import hashlib
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from triage.lexical import FORMAT, TARGETS, LexicalModel, parse_model, term_counts
+from triage.lexical import FORMAT, TARGETS, LexicalError, LexicalModel, parse_model, term_counts
 from triage.textnorm import normalize
 
 DEFAULT_C = 4.0
@@ -243,12 +244,16 @@ def run_cli(args: Any) -> int:
     for p in [*paths, *[Path(h) for h in getattr(args, "holdout", None) or []]]:
         if not p.is_file():
             raise CLIError(f"no such file: {p}")
+    if not 0.0 <= args.blend <= 10.0:
+        raise CLIError(f"--blend must be within [0, 10], got {args.blend}")
     try:
         if args.lexical_command == "train":
             text = train_files(paths, c=args.c, min_df=args.min_df, blend=args.blend)
             out = Path(args.out) if args.out else get_settings().config_dir / "lexical.json"
-            out.write_text(text, encoding="utf-8")
-            model = parse_model(text.encode("utf-8"), out)
+            model = parse_model(text.encode("utf-8"), out)  # refuse to write what the loader would refuse
+            tmp = out.with_name(f".{out.name}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, out)  # atomic: a running worker's config dir never holds half a model
             print(f"wrote {out}: {len(model.features)} features, targets {', '.join(model.targets)}, "
                   f"{model.training.get('tickets')} tickets from {len(paths)} file(s), version {model.version}")
             return 0
@@ -256,7 +261,7 @@ def run_cli(args: Any) -> int:
             raise CLIError("cv leaves one file out at a time: give at least two labelled files")
         results = cross_validate(paths, get_settings().config_dir, holdout=[Path(h) for h in args.holdout or []],
                                  c=args.c, min_df=args.min_df, blend=args.blend)
-    except (LabelledDataError, TrainingError) as exc:
+    except (LabelledDataError, TrainingError, LexicalError, OSError) as exc:
         raise CLIError(str(exc)) from exc
     if args.json:
         print(json.dumps(results, indent=2))

@@ -67,7 +67,8 @@ def test_vector_is_l2_normalised_sublinear_tfidf_over_known_terms() -> None:
     norm = math.hypot(a, b)
     assert vec == pytest.approx({"pay": a / norm, "telegram": b / norm})
     z = m.logits(vec)
-    assert z == pytest.approx([a / norm, b / norm, 0.0])
+    damping = 2 / 10  # two shown terms of MIN_TERMS
+    assert z == pytest.approx([damping * a / norm, damping * b / norm, 0.0])
     assert m.vector({"unknown": 1}) == {} and m.logits({}) == [0.0, 0.0, 0.0]
 
 
@@ -134,12 +135,12 @@ def test_a_broken_model_file_stops_the_config_from_loading(tmp_path: Path) -> No
 RULES_YAML = """
 format: 1
 categories:
-  scam_suspicion: {bias: -2.0, scale: 1.0, threshold: 0.5, review_band: [0.4, 0.6]}
-  off_platform_payment: {bias: -2.0, scale: 1.0, threshold: 0.5, review_band: [0.4, 0.6]}
+  scam_suspicion: {bias: -2.0, scale: 1.2, threshold: 0.5, review_band: [0.4, 0.6]}
+  off_platform_payment: {bias: -2.0, scale: 1.2, threshold: 0.5, review_band: [0.4, 0.6]}
 signals:
   - name: training_fee
     category: scam_suspicion
-    weight: 1.5
+    weight: 2.5
     keywords: [training fee]
     patterns: ['training fee']
 """
@@ -150,39 +151,107 @@ def _rules_with(model: dict):
     return dataclasses.replace(rules, lexical=parse_model(_raw(model)))
 
 
+# Twelve known words, each with tf 1 and idf 1: at MIN_TERMS or more, so the model speaks with full weight.
+WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+
+
+def _sig(x: float) -> float:
+    return round(1 / (1 + math.exp(-x)), 4)
+
+
 def test_category_score_is_sigmoid_of_rules_logit_plus_blended_model_logit() -> None:
-    model = _model({"recruiter": [1.0, 2.0, 0.0, 1.0], "fee": [1.0, 1.0, 0.0, 0.0]},
-                   intercepts=(-0.5, -1.0, -2.0), blend={"scam_suspicion": 0.5, "off_platform_payment": 1.0})
+    feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS}
+    feats["recruiter"] = [1.0, 2.0, 0.0, 1.0]
+    feats["fee"] = [1.0, 1.0, 0.0, 0.0]
+    model = _model(feats, intercepts=(-0.5, -1.0, -2.0), blend={"scam_suspicion": 0.5, "off_platform_payment": 1.0})
     rules = _rules_with(model)
-    c = classify("", "The recruiter wants a training fee", rules)
-    x = 1 / math.sqrt(2)  # two known terms, tf 1, idf 1
+    c = classify("", "The recruiter wants a training fee: " + " ".join(WORDS), rules)
+    x = 1 / math.sqrt(14)  # fourteen known terms, tf 1, idf 1
     z_scam, z_off, z_ml = -0.5 + 2 * x + 1 * x, -1.0, -2.0 + x
-    assert c.scores["scam_suspicion"] == round(1 / (1 + math.exp(-((-2.0 + 1.5) + 0.5 * z_scam))), 4)
-    assert c.scores["off_platform_payment"] == round(1 / (1 + math.exp(-(-2.0 + z_off))), 4)
-    assert c.model_scores == {
-        "scam_suspicion": round(1 / (1 + math.exp(-z_scam)), 4),
-        "off_platform_payment": round(1 / (1 + math.exp(-z_off)), 4),
-        "money_lost": round(1 / (1 + math.exp(-z_ml)), 4),
-    }
+    # scale multiplies the rules' sum only, not the model's logit
+    assert c.scores["scam_suspicion"] == _sig(1.2 * (-2.0 + 2.5) + 0.5 * z_scam)
+    assert c.scores["off_platform_payment"] == _sig(1.2 * -2.0 + z_off)
+    assert c.model_scores == {"scam_suspicion": _sig(z_scam), "off_platform_payment": _sig(z_off),
+                              "money_lost": _sig(z_ml)}
     assert c.categories == ["scam_suspicion"]
 
 
-def test_model_evidence_points_at_the_original_text_and_skips_function_words() -> None:
-    model = _model({"deposito": [1.0, 3.0, 0.0, 2.0], "the": [1.0, 5.0, 0, 0],
-                    "deposito via": [1.0, 1.0, 0, 0]})
-    rules = _rules_with(model)
-    body = "<p>Hice el <b>DEPÓSITO</b> via the link</p>"
+def test_a_ticket_of_few_known_words_moves_the_model_towards_its_intercept() -> None:
+    """One known word would otherwise carry the whole normalised weight ("123" escalated P1 in review)."""
+    feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS}
+    feats["telegram"] = [1.0, 4.0, 0.0, 0.0]
+    feats["###"] = [1.0, 9.0, 0.0, 9.0]
+    rules = _rules_with(_model(feats, intercepts=(-1.0, -1.0, -1.0)))
+    c = classify("", "123", rules)  # only a number: nothing shown, so nothing said
+    assert c.model_scores == {"scam_suspicion": _sig(-1.0), "off_platform_payment": _sig(-1.0), "money_lost": _sig(-1.0)}
+    assert c.categories == [] and c.model_evidence == {}
+    c = classify("", "telegram", rules)  # one shown word of MIN_TERMS (10): a tenth of its weight
+    assert c.model_scores["scam_suspicion"] == _sig(-1.0 + 4.0 / 10)
+    c = classify("", "telegram " + " ".join(WORDS), rules)  # 13 shown: full weight
+    assert c.model_scores["scam_suspicion"] == _sig(-1.0 + 4.0 / math.sqrt(13))
+
+
+def test_judge_and_explain_give_the_reference_vector_logits_and_top_terms() -> None:
+    """`judge`/`explain` (the classifier's one-pass path) against `vector`/`logits` and a brute-force top list."""
+    shipped = load_model(CONFIG)
+    assert shipped is not None
+    rows = [json.loads(line) for line in (DATA / "check8.jsonl").read_text().splitlines()[:60]]
+    from triage.textnorm import normalize
+
+    for r in rows + [{"subject": "", "body": "telegram 123"}, {"subject": "", "body": ""}]:
+        counts = term_counts([normalize(r["subject"]).text, normalize(r["body"]).text])
+        z, known, scale = shipped.judge(counts)
+        assert z == pytest.approx(shipped.logits(shipped.vector(counts)), abs=1e-9)
+        vec = shipped.vector(counts)
+        for i in range(len(shipped.targets)):
+            ref = sorted(
+                ((vec[t] * shipped.features[t][1][i] * (scale * math.sqrt(sum(v * v for _, v, _ in known))
+                  if known else 0.0), t) for t in vec if t not in shipped.hidden),
+                key=lambda c: (-c[0], c[1]),
+            )
+            ref = [(t, c) for c, t in ref if c >= 0.05][:3]
+            got = shipped.explain(known, scale, i)
+            assert [t for t, _ in got] == [t for t, _ in ref]
+            assert [c for _, c in got] == pytest.approx([c for _, c in ref])
+
+
+def test_model_evidence_points_at_the_original_text_and_skips_function_words_and_overlaps() -> None:
+    feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS}
+    feats.update({"deposito": [1.0, 3.0, 0.0, 2.0], "the": [1.0, 5.0, 0, 0], "link": [1.0, 1.0, 0, 0],
+                  "deposito via": [1.0, 2.0, 0, 0]})
+    rules = _rules_with(_model(feats))
+    body = "<p>Hice el <b>DEPÓSITO</b> via the link</p> " + " ".join(WORDS)
     c = classify("hola", body, rules)
     ev = c.model_evidence["scam_suspicion"]
-    assert [e.text for e in ev] == ["DEPÓSITO", "DEPÓSITO</b> via"]  # "the" weighs 5 but is not shown
+    # "the" weighs 5 but is a function word; the pair "deposito via" overlaps "deposito", shown first.
+    assert [(e.start, e.end, e.text) for e in ev] == [(14, 22, "DEPÓSITO"), (35, 39, "link")]
     for e in ev:
         assert e.signal == SIGNAL and e.field == "body" and e.category == "scam_suspicion"
-        assert body[e.start:e.end] == e.text
     assert ev[0].weight > ev[1].weight > 0
     assert [e.text for e in c.model_evidence["money_lost"]] == ["DEPÓSITO"]
     # The category's evidence carries the model's spans weighted by the blend.
     cat_ev = [e for e in c.evidence if e.signal == SIGNAL and e.category == "scam_suspicion"]
     assert sorted((e.start, e.weight) for e in cat_ev) == sorted((e.start, e.weight) for e in ev)  # blend 1.0
+
+
+def test_a_word_pair_read_across_a_removed_html_block_is_not_shown() -> None:
+    feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS}
+    feats.update({"on telegram": [1.0, 5.0, 0, 0], "telegram": [1.0, 1.0, 0, 0]})
+    rules = _rules_with(_model(feats))
+    body = "continue on <style>" + "x{color:red}" * 400 + "</style> telegram " + " ".join(WORDS)
+    c = classify("", body, rules)
+    ev = c.model_evidence["scam_suspicion"]
+    assert [e.text for e in ev] == ["telegram"]  # not 'on <style>…</style> telegram' (4,800 characters)
+    assert c.model_scores["scam_suspicion"] > 0.5  # the pair still counts in the score
+
+
+def test_a_category_the_model_argued_against_gets_no_model_spans() -> None:
+    feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS}
+    feats.update({"training": [1.0, 0.3, 0, 0], "refund": [1.0, -8.0, 0, 0]})
+    rules = _rules_with(_model(feats))
+    c = classify("", "They asked a training fee for a refund " + " ".join(WORDS), rules)
+    assert c.model_scores["scam_suspicion"] < 0.5 and "scam_suspicion" not in c.model_evidence
+    assert all(e.signal != SIGNAL for e in c.evidence)  # 'training' raised it a little: not shown as a cause
 
 
 def test_engines_give_the_same_blended_result() -> None:
@@ -215,21 +284,31 @@ escalate: [P1]
 
 
 def test_model_scores_condition_decides_a_flag_with_the_model_spans() -> None:
-    model = _model({"lost": [1.0, 3.0, 0.0, 3.0]}, intercepts=(0.0, -5.0, -1.0))
+    feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS}
+    feats["lost"] = [1.0, 3.0, 0.0, 9.0]
     policy = parse_policy(POLICY)
-    c = classify("", "I lost it all", _rules_with(model))
+    text = "I lost it all on the training fee " + " ".join(WORDS)
+    c = classify("", text, _rules_with(_model(feats, intercepts=(0.0, -5.0, -1.0))))
     assert c.model_scores["money_lost"] >= 0.6 and "scam_suspicion" in c.categories
     flag = next(f for f in escalate(c, policy).flags if f.name == "money_lost")
     assert [e.text for e in flag.evidence] == ["lost"]
-    # Below the threshold, or without a model, the condition does not hold.
-    weak = _model({"lost": [1.0, 3.0, 0.0, 0.1]}, intercepts=(0.0, -5.0, -1.0))
-    assert escalate(classify("", "I lost it all", _rules_with(weak)), policy).flag_names == []
-    assert escalate(classify("", "I lost it all", parse_rules(RULES_YAML)), policy).flag_names == []
+    # Below the threshold, or without a model, the condition does not hold, on a ticket the rules call a scam.
+    feats["lost"] = [1.0, 3.0, 0.0, 0.1]
+    weak = classify("", text, _rules_with(_model(feats, intercepts=(0.0, -5.0, -1.0))))
+    assert "scam_suspicion" in weak.categories and escalate(weak, policy).flag_names == []
+    alone = classify("", text, parse_rules(RULES_YAML))
+    assert "scam_suspicion" in alone.categories and escalate(alone, policy).flag_names == []
+    # A probability reached on numbers alone shows no span, so it raises no flag.
+    feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS} | {"###": [1.0, 3.0, 0.0, 60.0]}
+    numbers = classify("", "training fee 123 " + " ".join(WORDS), _rules_with(_model(feats)))
+    assert numbers.model_scores["money_lost"] >= 0.6 and numbers.model_evidence["money_lost"] == []
+    assert escalate(numbers, policy).flag_names == []
 
 
 @pytest.mark.parametrize(
     ("cond", "message"),
-    [("{spam: 0.5}", "unknown model target 'spam'"), ("{money_lost: 2}", "probability in [0, 1]"),
+    [("{spam: 0.5}", "unknown model target 'spam'"), ("{money_lost: 2}", "probability in [0.5, 1]"),
+     ("{money_lost: 0.3}", "probability in [0.5, 1]"),
      ("{}", "must be a mapping target: probability")],
 )
 def test_a_bad_model_scores_condition_is_refused(cond: str, message: str) -> None:
@@ -279,7 +358,8 @@ def test_training_is_deterministic_and_inference_matches_the_trainer() -> None:
     x = np.array([[model.vector(ticket_counts(r)).get(t, 0.0) for t in vocab] for r in TOY])
     y = np.array(["scam_suspicion" in r["labels"] for r in TOY])
     ref = LogisticRegression(C=4.0, max_iter=5000, tol=1e-6).fit(x, y).decision_function(x)
-    ours = [model.logits(model.vector(ticket_counts(r)))[0] for r in TOY]
+    vecs = [model.vector(ticket_counts(r)) for r in TOY]  # undamped dot products: what sklearn fitted
+    ours = [model.intercepts[0] + sum(v * model.features[t][1][0] for t, v in vec.items()) for vec in vecs]
     assert ours == pytest.approx(list(ref), abs=1e-3)
     assert all((z >= 0) == bool(lab) for z, lab in zip(ours, y, strict=True))
 
