@@ -152,7 +152,7 @@ def _rules_with(model: dict):
 
 
 # Twelve known words, each with tf 1 and idf 1: at MIN_TERMS or more, so the model speaks with full weight.
-WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima"]
 
 
 def _sig(x: float) -> float:
@@ -183,7 +183,7 @@ def test_a_ticket_of_few_known_words_moves_the_model_towards_its_intercept() -> 
     feats["###"] = [1.0, 9.0, 0.0, 9.0]
     rules = _rules_with(_model(feats, intercepts=(-1.0, -1.0, -1.0)))
     c = classify("", "123", rules)  # only a number: nothing shown, so nothing said
-    assert c.model_scores == {"scam_suspicion": _sig(-1.0), "off_platform_payment": _sig(-1.0), "money_lost": _sig(-1.0)}
+    assert c.model_scores == dict.fromkeys(("scam_suspicion", "off_platform_payment", "money_lost"), _sig(-1.0))
     assert c.categories == [] and c.model_evidence == {}
     c = classify("", "telegram", rules)  # one shown word of MIN_TERMS (10): a tenth of its weight
     assert c.model_scores["scam_suspicion"] == _sig(-1.0 + 4.0 / 10)
@@ -198,7 +198,7 @@ def test_judge_and_explain_give_the_reference_vector_logits_and_top_terms() -> N
     rows = [json.loads(line) for line in (DATA / "check8.jsonl").read_text().splitlines()[:60]]
     from triage.textnorm import normalize
 
-    for r in rows + [{"subject": "", "body": "telegram 123"}, {"subject": "", "body": ""}]:
+    for r in [*rows, {"subject": "", "body": "telegram 123"}, {"subject": "", "body": ""}]:
         counts = term_counts([normalize(r["subject"]).text, normalize(r["body"]).text])
         z, known, scale = shipped.judge(counts)
         assert z == pytest.approx(shipped.logits(shipped.vector(counts)), abs=1e-9)
