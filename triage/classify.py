@@ -32,9 +32,17 @@ try:
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parser
 
-from triage.lexical import EXPLAIN_FROM, EXPLAIN_TOP, LexicalError, LexicalModel, load_model, term_counts, term_span
+from triage.lexical import (
+    EXPLAIN_FROM,
+    EXPLAIN_TOP,
+    LexicalError,
+    LexicalModel,
+    digits_as_hash,
+    load_model,
+    term_counts,
+    term_span,
+)
 from triage.lexical import SIGNAL as LEXICAL_SIGNAL
-from triage.lexical import tokens as lexical_tokens
 from triage.schemas import CATEGORIES, Evidence
 from triage.textnorm import Normalized, normalize, normalize_keyword
 
@@ -560,16 +568,16 @@ def _lexical_evidence(
     paid" and "paid" are not both shown), and so is a word pair whose original span is far longer than its
     normalised one (a pair read across a removed HTML block: the span would cover the block).
     """
-    toks: list[list[tuple[str, int, int]]] | None = None
+    views: list[str] | None = None
     model_evidence: dict[str, list[Evidence]] = {}
     for i in wanted:
         target = lex.targets[i]
         evs: list[Evidence] = []
         taken: list[tuple[int, int, int]] = []
         for term, contrib in lex.explain(known, scale, i, 2 * EXPLAIN_TOP):
-            if toks is None:
-                toks = [lexical_tokens(n.text) for n in norms]
-            span = term_span(term, toks)
+            if views is None:
+                views = [digits_as_hash(n.text) for n in norms]
+            span = term_span(term, views)
             if span is None:  # pragma: no cover - every vector term came from these tokens
                 continue
             k, s, e = span

@@ -234,6 +234,36 @@ def test_model_evidence_points_at_the_original_text_and_skips_function_words_and
     assert sorted((e.start, e.weight) for e in cat_ev) == sorted((e.start, e.weight) for e in ev)  # blend 1.0
 
 
+def _first_token_run(term: str, fields: list[list[tuple[str, int, int]]]) -> tuple[int, int, int] | None:
+    parts = term.split(" ")
+    n = len(parts)
+    for k, ft in enumerate(fields):
+        for j in range(len(ft) - n + 1):
+            if [t for t, _, _ in ft[j:j + n]] == parts:
+                return k, ft[j][1], ft[j + n - 1][2]
+    return None
+
+
+def test_term_span_finds_the_first_run_of_whole_tokens() -> None:
+    """The compiled per-term search equals scanning the tokenised fields, for every term of real tickets."""
+    from triage.lexical import digits_as_hash, term_span, tokens
+    from triage.textnorm import normalize
+
+    tricky = [("", "don't pay 1,200$ 'now' o'clock ok"), ("x'y", "''pay me'' pay-me #1 ab_cd"), ("", "pay  me\npay me")]
+    rows = [(r["subject"], r["body"]) for r in map(json.loads, (DATA / "check12.jsonl").read_text().splitlines()[:60])]
+    n = 0
+    for subject, body in [*tricky, *rows]:
+        texts = [normalize(subject).text, normalize(body).text]
+        fields = [tokens(t) for t in texts]
+        views = [digits_as_hash(t) for t in texts]
+        for term in term_counts(texts):
+            assert term_span(term, views) == _first_token_run(term, fields), (term, subject)
+            n += 1
+        for absent in ("zzz", "pay zzz", "o", "don"):
+            assert term_span(absent, views) == _first_token_run(absent, fields)
+    assert n > 5_000
+
+
 def test_a_word_pair_read_across_a_removed_html_block_is_not_shown() -> None:
     feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS}
     feats.update({"on telegram": [1.0, 5.0, 0, 0], "telegram": [1.0, 1.0, 0, 0]})
