@@ -188,6 +188,7 @@ def _function_words(term: str) -> bool:
 _START = r"(?<![\w#])(?<![\w#]')"
 _END = r"(?![\w#])(?!'[\w#])"
 _SPAN_RE: dict[str, re.Pattern[str]] = {}
+_SPAN_RE_MAX = 4096  # shown terms are the strongest few of each ticket: a few thousand cover a workload
 
 
 def term_span(term: str, texts: Sequence[str]) -> tuple[int, int, int] | None:
@@ -199,7 +200,7 @@ def term_span(term: str, texts: Sequence[str]) -> tuple[int, int, int] | None:
     """
     rx = _SPAN_RE.get(term)
     if rx is None:
-        if len(_SPAN_RE) > 100_000:  # bounded: terms come from the model's vocabulary
+        if len(_SPAN_RE) >= _SPAN_RE_MAX:  # bounded memory (a compiled search is ≈ 1–2 KB)
             _SPAN_RE.clear()
         rx = _SPAN_RE[term] = re.compile(
             "[^\\w#]+".join(_START + re.escape(w) + _END for w in term.split(" "))
