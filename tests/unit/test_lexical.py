@@ -234,6 +234,18 @@ def test_model_evidence_points_at_the_original_text_and_skips_function_words_and
     assert sorted((e.start, e.weight) for e in cat_ev) == sorted((e.start, e.weight) for e in ev)  # blend 1.0
 
 
+@pytest.mark.parametrize("targets", [["money_lost"], ["scam_suspicion", "off_platform_payment"], TARGETS])
+def test_judge_equals_the_reference_for_any_number_of_targets(targets: list[str]) -> None:
+    k = len(targets)
+    feats = {w: [1.0 + i / 10, *[(i * (j + 1)) % 5 - 2.0 for j in range(k)]] for i, w in enumerate(WORDS)}
+    doc = {"format": 1, "targets": targets, "intercepts": [0.1 * (j + 1) for j in range(k)], "features": feats}
+    m = parse_model(_raw(doc))
+    for words in (WORDS[:3], WORDS, WORDS + WORDS[:4], ["zzz"]):
+        counts = term_counts([" ".join(words)])
+        z, _, _ = m.judge(counts)
+        assert z == pytest.approx(m.logits(m.vector(counts)), abs=1e-12)
+
+
 def _first_token_run(term: str, fields: list[list[tuple[str, int, int]]]) -> tuple[int, int, int] | None:
     parts = term.split(" ")
     n = len(parts)
