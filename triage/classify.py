@@ -406,6 +406,9 @@ class Classification:
     # The category scores above already include the model's blended share.
     model_scores: dict[str, float] = field(default_factory=dict)
     model_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    # The rules' own score per category, before the model's share (= scores without a model); policy
+    # conditions about "several fraud patterns at once" read it (`rule_scores` in escalation.yaml).
+    rule_scores: dict[str, float] = field(default_factory=dict)
 
 
 def _sigmoid(x: float) -> float:
@@ -516,11 +519,13 @@ def classify(
         model_z = dict(zip(lex.targets, zs, strict=True))
         model_scores = {t: round(_sigmoid(z), 4) for t, z in model_z.items()}
     scores: dict[str, float] = {}
+    rule_scores: dict[str, float] = {}
     decided: list[str] = []
     review = False
     for cat in CATEGORIES:
         cfg = rules.categories[cat]
         x = cfg.scale * (cfg.bias + totals[cat])
+        rule_scores[cat] = round(_sigmoid(x), 4)
         if cat in model_z:
             x += lex.blend.get(cat, 0.0) * model_z[cat]  # type: ignore[union-attr]
         score = round(_sigmoid(x), 4)
@@ -550,7 +555,7 @@ def classify(
     evidence.sort(key=lambda e: (e.field != "subject", e.start, e.end, e.signal))
     return Classification(
         categories=decided, scores=scores, needs_review=review, evidence=evidence, signals=fired,
-        model_scores=model_scores, model_evidence=model_evidence,
+        model_scores=model_scores, model_evidence=model_evidence, rule_scores=rule_scores,
     )
 
 

@@ -9,7 +9,7 @@ table — are decided elsewhere and passed in as ``extra_flags``; they take part
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from triage.classify import Classification, RuleSet
+from triage.lexical import SIGNAL as LEXICAL_SIGNAL
 from triage.lexical import TARGETS as LEXICAL_TARGETS
 from triage.schemas import CATEGORIES, Evidence, Flag
 
@@ -44,6 +45,8 @@ class FlagRule:
     any_categories: tuple[str, ...] = ()
     all_categories: tuple[str, ...] = ()
     min_scores: Mapping[str, float] | None = None
+    # The rules' own scores (Classification.rule_scores, before the lexical model's share).
+    min_rule_scores: Mapping[str, float] | None = None
     # The lexical model's own probabilities (Classification.model_scores), e.g. {money_lost: 0.5};
     # never holds without a model.
     min_model_scores: Mapping[str, float] | None = None
@@ -91,6 +94,12 @@ class FlagRule:
                 return None
             if not self.any_signals:  # the scores are the reason: show the spans that made them
                 evidence.extend(e for e in c.evidence if e.category in self.min_scores and e.weight > 0)
+        if self.min_rule_scores:
+            if not all(c.rule_scores.get(cat, c.scores.get(cat, 0.0)) >= v for cat, v in self.min_rule_scores.items()):
+                return None
+            if not self.any_signals:  # the rules' spans that made those scores (not the model's)
+                evidence.extend(e for e in c.evidence
+                                if e.category in self.min_rule_scores and e.weight > 0 and e.signal != LEXICAL_SIGNAL)
         if self.min_model_scores:
             if not all(c.model_scores.get(t, -1.0) >= v for t, v in self.min_model_scores.items()):
                 return None
@@ -208,6 +217,20 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
         dotted = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in where).replace(".[", "[")
         return PolicyError(f"{path}:{line or '?'}: {dotted or '<top>'}: {msg}")
 
+    def score_map(wk: list[str | int], key: str, raw: Any, shape: str, known: Sequence[str],
+                  unknown: Callable[[Any], str], lo: float, expected: str) -> dict[str, float] | None:
+        """`{name: threshold}` condition (min_scores, model_scores): names from `known`, values in [lo, 1]."""
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or not raw:
+            raise err([*wk, key], f"must be a mapping {shape}")
+        for name, v in raw.items():
+            if name not in known:
+                raise err([*wk, key, str(name)], unknown(name))
+            if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= 1:
+                raise err([*wk, key, str(name)], f"must be {expected}, got {v!r}")
+        return {str(k): float(v) for k, v in raw.items()}
+
     def str_list(where: list[str | int], v: Any) -> tuple[str, ...]:
         if v is None:
             return ()
@@ -256,7 +279,8 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
             wk: list[str | int] = [*w, "when", k] if isinstance(when, list) else [*w, "when"]
             if not isinstance(cond, dict) or not cond:
                 raise err(wk, "must be a mapping of conditions")
-            allowed = {"any_signals", "all_signals", "any_categories", "all_categories", "min_scores", "model_scores"}
+            allowed = {"any_signals", "all_signals", "any_categories", "all_categories", "min_scores", "rule_scores",
+                       "model_scores"}
             if set(cond) - allowed:
                 raise err(
                     [*wk, sorted(set(cond) - allowed)[0]],
@@ -268,29 +292,15 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                 for cat in lst:
                     if cat not in CATEGORIES:
                         raise err([*wk, key], f"unknown category {cat!r}")
-            min_scores = cond.get("min_scores")
-            if min_scores is not None:
-                if not isinstance(min_scores, dict) or not min_scores:
-                    raise err([*wk, "min_scores"], "must be a mapping category: score")
-                for cat, v in min_scores.items():
-                    if cat not in CATEGORIES:
-                        raise err([*wk, "min_scores", str(cat)], f"unknown category {cat!r}")
-                    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
-                        raise err([*wk, "min_scores", str(cat)], f"must be a score in [0, 1], got {v!r}")
-                min_scores = {str(k): float(v) for k, v in min_scores.items()}
-            model_scores = cond.get("model_scores")
-            if model_scores is not None:
-                if not isinstance(model_scores, dict) or not model_scores:
-                    raise err([*wk, "model_scores"], "must be a mapping target: probability")
-                for t, v in model_scores.items():
-                    if t not in LEXICAL_TARGETS:
-                        raise err([*wk, "model_scores", str(t)],
-                                  f"unknown model target {t!r} (known: {', '.join(LEXICAL_TARGETS)})")
-                    if isinstance(v, bool) or not isinstance(v, int | float) or not 0.5 <= v <= 1:
-                        raise err([*wk, "model_scores", str(t)],
-                                  f"must be a probability in [0.5, 1] (the model shows its spans only for a "
-                                  f"target it leans towards), got {v!r}")
-                model_scores = {str(k): float(v) for k, v in model_scores.items()}
+            min_scores = score_map(wk, "min_scores", cond.get("min_scores"), "category: score", CATEGORIES,
+                                   lambda c: f"unknown category {c!r}", 0.0, "a score in [0, 1]")
+            rule_scores = score_map(wk, "rule_scores", cond.get("rule_scores"), "category: score", CATEGORIES,
+                                    lambda c: f"unknown category {c!r}", 0.0, "a score in [0, 1]")
+            model_scores = score_map(
+                wk, "model_scores", cond.get("model_scores"), "target: probability", LEXICAL_TARGETS,
+                lambda t: f"unknown model target {t!r} (known: {', '.join(LEXICAL_TARGETS)})", 0.5,
+                "a probability in [0.5, 1] (the model shows its spans only for a target it leans towards)",
+            )
             rules_.append(
                 FlagRule(
                     name=name,
@@ -300,6 +310,7 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                     any_categories=cats,
                     all_categories=all_cats,
                     min_scores=min_scores,
+                    min_rule_scores=rule_scores,
                     min_model_scores=model_scores,
                 )
             )
@@ -313,6 +324,7 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                 any_categories=first.any_categories,
                 all_categories=first.all_categories,
                 min_scores=first.min_scores,
+                min_rule_scores=first.min_rule_scores,
                 min_model_scores=first.min_model_scores,
                 alternatives=tuple(rest),
             )

@@ -347,6 +347,24 @@ def test_model_scores_condition_decides_a_flag_with_the_model_spans() -> None:
     assert escalate(numbers, policy).flag_names == []
 
 
+RULE_POLICY = POLICY.replace("""      - model_scores: {money_lost: 0.6}
+        any_categories: [scam_suspicion]""", """      - rule_scores: {scam_suspicion: 0.6}""")
+
+
+def test_rule_scores_reads_the_rules_before_the_models_share() -> None:
+    feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS} | {"recruiter": [1.0, 40.0, 0.0, 0.0]}
+    policy = parse_policy(RULE_POLICY)
+    blended = classify("", "the recruiter " + " ".join(WORDS), _rules_with(_model(feats)))
+    assert blended.scores["scam_suspicion"] > 0.99 and blended.rule_scores["scam_suspicion"] < 0.2
+    assert escalate(blended, policy).flag_names == []  # the model alone does not make "several patterns"
+    rules_say = classify("", "a training fee and a training fee", _rules_with(_model(feats)))
+    assert rules_say.rule_scores["scam_suspicion"] == round(1 / (1 + math.exp(-1.2 * 0.5)), 4) >= 0.6
+    flag = next(f for f in escalate(rules_say, policy).flags if f.name == "money_lost")
+    assert flag.evidence and all(e.signal == "training_fee" for e in flag.evidence)
+    alone = classify("", "a training fee", parse_rules(RULES_YAML))
+    assert alone.rule_scores == alone.scores
+
+
 @pytest.mark.parametrize(
     ("cond", "message"),
     [("{spam: 0.5}", "unknown model target 'spam'"), ("{money_lost: 2}", "probability in [0.5, 1]"),
