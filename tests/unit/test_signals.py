@@ -2057,6 +2057,129 @@ for _name, (_pos, _neg) in _CHECK7_FAMILIES:
     _n.extend(_neg)
 
 
+# check14 review: the writer asks whether the platform's OWN process, message or rule is a scam (a payment hold, a
+# withdrawal fee, the in-site verification, a tax or security e-mail checked on the site, the payout form, a bonus
+# through the contract, a paid test here, samples of published work, an hours dispute) or asks in general about scam
+# signs (first reading scam F1 0.842, off 0.900, FPR 0.191 (13/68), money_lost 0.826/0.792). Our own EN/ES/PT/FR
+# probes and hard negatives; no sentence of check14 is copied here.
+_CHECK14_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
+    ("platform_process_topic", (
+        [
+            "My earnings from the logo job are still pending after a week.",
+            "The dashboard says the money is available in 10 days.",
+            "Payment held 5 days for new accounts, is that how it works?",
+            "How much is the withdrawal fee to a local bank?",
+            "¿Cuál es la comisión de retiro a Payoneer?",
+            "A taxa de saque parece alta demais.",
+            "Les frais de retrait ont changé ce mois-ci ?",
+            "The exchange rate I got was worse than Google's.",
+            "I am setting up my first withdrawal method and it wants a bank account.",
+            "The client added a bonus through the same contract after we closed it.",
+            "Le client a envoyé une prime via le contrat.",
+            "It is a paid test article, $20 through a fixed-price contract here.",
+            "Una prueba pagada de 300 palabras, con contrato.",
+            "He wants two samples of my previous work before the interview.",
+            "Ella pidió muestras de mis trabajos anteriores.",
+            "Is that your fee or the bank's? I got 3% less.",
+            "¿Es su comisión o la del banco?",
+            "A taxa da plataforma subiu?",
+            "Les frais de la plateforme sont de combien ?",
+            "When does the auto-release happen on a fixed-price job?",
+        ],
+        [
+            "Milestone status: pending funding. He says start anyway.",
+            "He wants a free test article before any contract.",
+            "If my payment is ever held, what should I do?",
+            "He asked me to pay $30 so the account gets activated.",
+            "The client sent the money via PayPal outside the site.",
+        ],
+    )),
+    ("general_scam_question", (
+        [
+            "Just a general question: what are the usual signs of a fake job post?",
+            "This is not about a specific client, I just want to be prepared.",
+            "Una pregunta general, ¿cuáles son las señales típicas de una estafa?",
+            "Uma pergunta geral: quais são os sinais típicos de golpe?",
+            "C'est une question générale, pas à propos d'un client précis.",
+        ],
+        [
+            "A client asked me to move to Telegram, I think it is a scam.",
+            "He wants me to pay for training before I start.",
+        ],
+    )),
+    # the platform's own step, not a counterparty writing inside the site's chat
+    ("platform_own_channel", (
+        [
+            "The request popped up inside the site itself when I tried to send a proposal.",
+            "I saw it inside the platform, not in an email.",
+            "Apareció dentro de la plataforma al entrar.",
+            "Apareceu dentro da plataforma, não por e-mail.",
+            "Its links all point to your help centre.",
+            "When I log in directly I see the same banner.",
+            "He wants a quick call with the meeting button in the messages before the contract.",
+        ],
+        [
+            "Someone messaged me inside the platform chat asking for my code.",
+            "A 'support agent' wrote to me inside the platform asking for my password.",
+            "The verification page was inside the site of the client's company.",
+        ],
+    )),
+    # an on-platform hours dispute is the platform's own process
+    ("platform_dispute_process", (
+        [
+            "The client disputed 4 of my hours on the hourly contract.",
+            "Some of my tracked hours were disputed this week.",
+            "El cliente disputó 3 de mis horas de la semana.",
+            "O cliente contestou algumas horas da semana.",
+        ],
+        [
+            "The client says the hours are too many but paid them.",
+        ],
+    )),
+    # a "will vanish" fear is not a vanished counterparty
+    ("counterparty_vanished", (
+        ["He got the files and then vanished."],
+        ["I'm afraid the money will vanish if I accept this.", "Worried that the client could just disappear."],
+    )),
+    # "the free work scam people warn about" names the scam type; it is not a demand
+    ("free_work", (
+        ["He wants a free sample article from each applicant."],
+        ["Is this the free work scam everyone talks about?", "I've read about 'free sample' scams."],
+    )),
+    # "after reading about overpayment scams" is hearsay
+    ("overpayment", (
+        ["He overpaid me by $400 and wants the difference back."],
+        ["After reading about overpayment scams I'm nervous about any bonus."],
+    )),
+    ("platform_id_verification", (
+        ["Ada notifikasi verifikasi identitas sebelum kirim proposal."],
+        ["Someone messaged me: verify your identity within the hour."],
+    )),
+    # "I've read about 'free sample' scams", "samples of my published work" are no demand for free work
+    ("free_work", (
+        ["Is this the classic free work trick? He wants 40 hours before funding."],
+        [
+            "He asked for samples of my published work - free work?",
+            "Is this the free sample scam people warn about on forums?",
+        ],
+    )),
+    # the platform's own payout form asking for the bank account is no counterparty's data request
+    ("personal_data_request", (
+        ["The recruiter wants my bank account and routing number to set up payroll."],
+        ["Site wants my bank account and routing number for withdrawals."],
+    )),
+    # "paid $20 through a fixed-price contract here" is an on-platform payment
+    ("money_sent", (
+        ["I paid $20 through his PayPal link."],
+        ["The client paid $20 through a fixed-price contract here for the test."],
+    )),
+]
+for _name, (_pos, _neg) in _CHECK14_FAMILIES:
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
+
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
@@ -2164,6 +2287,42 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
     "offplatform_before_contract": (
         ["No contract yet and he wants to pay me via PayPal."],
         ["He wants to pay me via PayPal for the next milestone.", "No contract yet, he sent an invite."],
+    ),
+    "doubt_expressed": (
+        ["Is this email legit or phishing?", "The offer sounds fake to me."],
+        ["My withdrawal is late again."],
+    ),
+    # check14 review: the platform's own process doubted, with no counterparty behaving suspiciously
+    "own_process_doubted": (
+        [
+            "My first payment is held for 10 days. Is this a scam? I'm afraid it's a fake client.",
+            "Is the withdrawal fee a scam? I lost a lot in the exchange rate.",
+            "The ID check popped up inside the site itself. Is that really you or phishing?",
+            "A client added a bonus through the old contract. Is this a trick or a scam?",
+            "He asked for samples of my previous work - the free work trap? Scam?",
+            "The client disputed 5 of my hours. Feels like a scam to save money.",
+            "¿La comisión de retiro es una estafa? No entiendo el tipo de cambio.",
+            "A taxa de saque é golpe? Acho que o pagamento está pendente.",
+            "Les frais de retrait, c'est une arnaque ?",
+        ],
+        [
+            "My payment is held for 10 days and the client says to pay him via PayPal meanwhile. Scam?",
+            "Is the withdrawal fee a scam? A recruiter on Telegram says I must pay it to him.",
+            "The client added a bonus through the old contract and wants me to return the difference to his PayPal. Scam?",
+            "Someone messaged me inside the platform chat: verify your identity or lose your account. Scam?",
+            "The client wants two samples of my previous work. A free test article too. Scam?",
+        ],
+    ),
+    # check14 review: a general question about scam signs, with no incident
+    "general_question_no_incident": (
+        [
+            "Just a general question: what are the usual signs? People mention Telegram, training fees, checks.",
+            "Uma pergunta geral: quais são os sinais típicos? Vi falar de Telegram e taxas de treinamento.",
+        ],
+        [
+            "Just a general question: I paid a $50 training fee on Telegram and he vanished. Was that a scam?",
+            "A general question. A client asked for my ID on WhatsApp and I sent it. Scam?",
+        ],
     ),
 }
 
