@@ -2105,6 +2105,11 @@ _CHECK14_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         [
             "A client asked me to move to Telegram, I think it is a scam.",
             "He wants me to pay for training before I start.",
+            # a bare "general question" is a preamble, often to a real incident
+            "General question: a client asked me to move to Telegram before sending the offer. Is that normal?",
+            "Una pregunta general: un reclutador me pide pagar 50 dólares de formación. ¿Es normal?",
+            "Uma pergunta geral: o cliente quer falar pelo WhatsApp antes do contrato.",
+            "Question générale : un client veut me payer par chèque et que j'achète du matériel.",
         ],
     )),
     # the platform's own step, not a counterparty writing inside the site's chat
