@@ -258,8 +258,11 @@ def _first_token_run(term: str, fields: list[list[tuple[str, int, int]]]) -> tup
 
 def test_term_span_finds_the_first_run_of_whole_tokens() -> None:
     """The compiled per-term search equals scanning the tokenised fields, for every term of real tickets."""
-    from triage.lexical import digits_as_hash, term_span, tokens
+    from triage.lexical import _TOKEN, digits_as_hash, term_span
     from triage.textnorm import normalize
+
+    def tokens(text: str) -> list[tuple[str, int, int]]:  # the reference: every token with its span
+        return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(digits_as_hash(text))]
 
     tricky = [("", "don't pay 1,200$ 'now' o'clock ok"), ("x'y", "''pay me'' pay-me #1 ab_cd"), ("", "pay  me\npay me")]
     rows = [(r["subject"], r["body"]) for r in map(json.loads, (DATA / "check12.jsonl").read_text().splitlines()[:60])]
