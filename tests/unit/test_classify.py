@@ -255,6 +255,7 @@ def _labelled_tickets() -> list[tuple[str, str, str]]:
         root / "tests" / "data" / "check12.jsonl",
         root / "tests" / "data" / "check13.jsonl",
         root / "tests" / "data" / "check14.jsonl",
+        root / "tests" / "data" / "check15.jsonl",
         root / "triage" / "data" / "samples.jsonl",
         root.parent / "shared" / "eval" / "dev.jsonl",
     ]
