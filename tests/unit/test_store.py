@@ -59,6 +59,43 @@ def test_retriage_replaces_flags(monkeypatch: Any, sqlite_url: str, pipeline_cfg
         assert t is not None and t.flags == [] and t.result is not None and t.result.categories == []
 
 
+def test_redelivery_replaces_contact_links_and_a_new_ticket_needs_no_cleanup(
+    monkeypatch: Any, sqlite_url: str, pipeline_cfg: Any
+) -> None:
+    """Flags and contact links are replaced for a re-delivered ticket; a ticket the upsert just created
+    (deliveries == 1) has none to replace, so the cleanup DELETEs skip it (they ran over the whole batch)."""
+    from sqlalchemy import event
+
+    from triage.models import TicketContact
+
+    _setup(monkeypatch, sqlite_url)
+    scam = "The client asked me to continue on Telegram @fake_recruiter_77 and pay a $50 training fee."
+    deletes: list[str] = []
+
+    def watch(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("DELETE"):
+            deletes.append(statement)
+
+    with db.session_scope() as s:
+        event.listen(s.get_bind(), "before_cursor_execute", watch)
+        try:
+            store.save_outcomes(session=s, items=[_item(pipeline_cfg, "n", scam)], now=NOW)
+        finally:
+            event.remove(s.get_bind(), "before_cursor_execute", watch)
+    assert not [d for d in deletes if "escalation_flags" in d or "ticket_contacts" in d]
+    with db.session_scope() as s:
+        t = store.get_ticket(session=s, ref="test:n")
+        assert t is not None and t.deliveries == 1
+        assert s.scalar(select(func.count()).select_from(TicketContact).where(TicketContact.ticket_id == t.id)) >= 1
+    with db.session_scope() as s:  # re-delivered without the contact: its link goes
+        store.save_outcomes(session=s, items=[_item(pipeline_cfg, "n", "Where do I download my invoice?")],
+                            now=NOW + timedelta(seconds=1))
+    with db.session_scope() as s:
+        t = store.get_ticket(session=s, ref="test:n")
+        assert t is not None and t.deliveries == 2 and t.flags == []
+        assert s.scalar(select(func.count()).select_from(TicketContact).where(TicketContact.ticket_id == t.id)) == 0
+
+
 def test_dead_letter_recorded_once_per_delivery_key(monkeypatch: Any, sqlite_url: str) -> None:
     _setup(monkeypatch, sqlite_url)
     for _ in range(2):
