@@ -360,23 +360,21 @@ def _search(tree: sre_p.SubPattern, keywords: Sequence[str]) -> list[str]:
                 else:
                     queue.appendleft(prev)
 
-    def prefix(st: _State) -> str:
+    def chars(links: dict[_State, tuple[_State, str] | None], st: _State) -> list[str]:
+        """The characters along a recorded path from `st` to its seed (forward: start; backward: final)."""
         out: list[str] = []
-        step = came[st]
+        step = links[st]
         while step is not None:
             st, ch = step
             out.append(ch)
-            step = came[st]
-        return "".join(reversed(out))
+            step = links[st]
+        return out
+
+    def prefix(st: _State) -> str:
+        return "".join(reversed(chars(came, st)))
 
     def suffix(st: _State) -> str:
-        out: list[str] = []
-        step = then[st]
-        while step is not None:
-            st, ch = step
-            out.append(ch)
-            step = then[st]
-        return "".join(out)
+        return "".join(chars(then, st))
 
     found: list[str] = []
     if s0 in togo:
