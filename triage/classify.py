@@ -403,7 +403,7 @@ class Classification:
     signals: dict[str, list[Evidence]]
     # The lexical model's own probability per target (incl. money_lost) and, for a target it leans towards
     # (p >= EXPLAIN_FROM = 0.5), the spans behind it; empty without a model.
-    # The category scores above already include the model's blended share.
+    # The category scores above already include the model's share (its `stack`, see triage.lexical).
     model_scores: dict[str, float] = field(default_factory=dict)
     model_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
     # The rules' own score per category, before the model's share (= scores without a model); policy
@@ -526,8 +526,8 @@ def classify(
         cfg = rules.categories[cat]
         x = cfg.scale * (cfg.bias + totals[cat])
         rule_scores[cat] = round(_sigmoid(x), 4)
-        if cat in model_z:
-            x += lex.blend.get(cat, 0.0) * model_z[cat]  # type: ignore[union-attr]
+        if lex is not None:
+            x = lex.combine(cat, x, zs)
         score = round(_sigmoid(x), 4)
         scores[cat] = score
         if score >= cfg.threshold:
@@ -541,9 +541,10 @@ def classify(
         if wanted:
             model_evidence = _lexical_evidence(lex, known, lex_scale, wanted, norms, originals)
             for cat, evs in model_evidence.items():
-                if lex.blend.get(cat):
+                own = lex.own_weight(cat)
+                if own > 0:
                     evidence.extend(
-                        _evidence(e.signal, e.field, e.start, e.end, e.text, cat, round(e.weight * lex.blend[cat], 4))
+                        _evidence(e.signal, e.field, e.start, e.end, e.text, cat, round(e.weight * own, 4))
                         for e in evs
                     )
         # Every decided category carries the spans that caused it: one without a positive span (the model

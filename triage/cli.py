@@ -647,7 +647,10 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("files", nargs="+", help="labelled JSON Lines (the `triage eval` format)")
         a.add_argument("--c", type=float, default=4.0, help="inverse L2 strength (default 4)")
         a.add_argument("--min-df", type=int, default=3, help="keep terms in at least this many tickets (default 3)")
-        a.add_argument("--blend", type=float, default=1.0, help="model logit weight in category scores (default 1)")
+        a.add_argument("--blend", type=float, default=None,
+                       help="a fixed model logit weight in category scores instead of learning the stack")
+        a.add_argument("--rules", default=None, metavar="CONFIG_DIR",
+                       help="config directory whose rules.yaml the stack learns from (default: TRIAGE_CONFIG_DIR)")
         if action == "train":
             a.add_argument("--out", default=None, help="model file (default: TRIAGE_CONFIG_DIR/lexical.json)")
         else:

@@ -12,15 +12,22 @@ the signals match), sublinear term frequency, L2-normalised, and one logistic re
 is its shape (``$#,###``), not a vocabulary item. It is trained by ``triage lexical train`` (scikit-learn,
 the ``train`` extra) on the project's own labelled sets; inference here is plain Python.
 
-Blend: a category's score is ``sigmoid(rules_logit + blend[category] * model_logit)`` where
-``rules_logit = scale * (bias + Σ weights)`` (see :func:`triage.classify.classify`). The model's own
+Stack: a category's score is ``sigmoid(a * rules_logit + d + Σ_t b_t * model_logit_t)`` where
+``rules_logit = scale * (bias + Σ weights)`` (see :func:`triage.classify.classify`) and a, d and b (one per
+target) are the category's `stack` entry: a second logistic regression, fitted by ``triage lexical train``
+on out-of-fold logits (each ticket judged by a model that never saw its file), so the combined score is
+calibrated and may use one target's logit for another (money lost outside is off-platform money); half
+of it is shipped, half the plain blend (see ``triage.lexical_train.STACK_SHRINK``). An
+older file's ``blend`` ({category: w}) reads as a = 1, d = 0, b = w for the category's own target. The
+model's own
 probability for each target is kept in ``Classification.model_scores``, so the escalation policy can
 use it (``model_scores`` in a flag's ``when``). Evidence: the terms that pushed a target up the most,
 with their spans in the original text, as evidence of the signal ``lexical_model``.
 
 File format (``config/lexical.json``, optional; without it the classifier is the rules alone)::
 
-    {"format": 1, "targets": [...], "intercepts": [...], "blend": {category: float},
+    {"format": 1, "targets": [...], "intercepts": [...],
+     "stack": {category: {"rules": a, "intercept": d, "model": {target: b}}}   (or "blend": {category: w}),
      "features": {term: [idf, weight per target...]}, "training": {...provenance...}}
 """
 
@@ -97,12 +104,35 @@ class LexicalModel:
     blend: Mapping[str, float]
     features: Mapping[str, tuple[float, tuple[float, ...]]]  # term -> (idf, weight per target)
     training: Mapping[str, Any] = field(default_factory=dict)
+    # category -> (rules coefficient a, intercept d, model coefficient per target b): the category's logit
+    # is a * rules_logit + d + Σ b[i] * logit[i]. Built from `blend` when the file has no `stack`.
+    stack: Mapping[str, tuple[float, float, tuple[float, ...]]] = field(default_factory=dict)
     # Vocabulary terms never shown as evidence and not counted towards MIN_TERMS (function words, numbers).
     hidden: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         if not self.hidden:
             object.__setattr__(self, "hidden", frozenset(t for t in self.features if _function_words(t)))
+
+    def combine(self, category: str, rules_logit: float, logits: Sequence[float]) -> float:
+        """The category's logit from the rules' logit and the model's logits (`judge` order); the rules'
+        logit unchanged for a category the model does not score."""
+        entry = self.stack.get(category)
+        if entry is None:
+            return rules_logit
+        a, d, b = entry
+        x = a * rules_logit + d
+        for w, z in zip(b, logits, strict=True):
+            x += w * z
+        return x
+
+    def own_weight(self, category: str) -> float:
+        """The stack's coefficient on the category's own target: how the model's spans for that target
+        weigh in the category's evidence (0 when the model does not score it)."""
+        entry = self.stack.get(category)
+        if entry is None or category not in self.targets:
+            return 0.0
+        return entry[2][self.targets.index(category)]
 
     def _damping(self, shown: int) -> float:
         return 1.0 if shown >= MIN_TERMS else shown / MIN_TERMS
@@ -259,7 +289,10 @@ def parse_model(raw: bytes, path: Path = Path(MODEL_FILE)) -> LexicalModel:
     blend_raw = data.get("blend", {})
     if not isinstance(blend_raw, dict):
         raise LexicalError(f"{path}: `blend` must be an object {{category: weight}}")
+    if blend_raw and "stack" in data:
+        raise LexicalError(f"{path}: give `stack` or `blend`, not both")
     blend: dict[str, float] = {}
+    stack: dict[str, tuple[float, float, tuple[float, ...]]] = {}
     for cat, v in blend_raw.items():
         if cat not in CATEGORIES or cat not in targets:
             raise LexicalError(f"{path}: blend: {cat!r} is not a category the model predicts")
@@ -267,6 +300,27 @@ def parse_model(raw: bytes, path: Path = Path(MODEL_FILE)) -> LexicalModel:
         if not 0.0 <= w <= 10.0:
             raise LexicalError(f"{path}: blend.{cat} must be within [0, 10], got {w}")
         blend[cat] = w
+        stack[cat] = (1.0, 0.0, tuple(w if t == cat else 0.0 for t in targets))
+    stack_raw = data.get("stack", {})
+    if not isinstance(stack_raw, dict):
+        raise LexicalError(f"{path}: `stack` must be an object {{category: {{rules, intercept, model}}}}")
+    for cat, entry in stack_raw.items():
+        where = f"stack.{cat}"
+        if cat not in CATEGORIES:
+            raise LexicalError(f"{path}: stack: {cat!r} is not a category")
+        if not isinstance(entry, dict) or set(entry) != {"rules", "intercept", "model"}:
+            raise LexicalError(f"{path}: {where} must be an object with exactly `rules`, `intercept` and `model`")
+        a = num(entry["rules"], f"{where}.rules")
+        if not 0.0 <= a <= 10.0:
+            raise LexicalError(f"{path}: {where}.rules must be within [0, 10], got {a}")
+        d = num(entry["intercept"], f"{where}.intercept")
+        model_raw = entry["model"]
+        if not isinstance(model_raw, dict) or any(t not in targets for t in model_raw):
+            raise LexicalError(f"{path}: {where}.model must be an object {{target: weight}} over `targets`")
+        b = tuple(num(model_raw.get(t, 0.0), f"{where}.model.{t}") for t in targets)
+        if max(abs(d), *map(abs, b)) > 50.0:
+            raise LexicalError(f"{path}: {where}: intercept and model weights must be within [-50, 50]")
+        stack[cat] = (a, d, b)
     feats_raw = data.get("features")
     if not isinstance(feats_raw, dict) or not feats_raw:
         raise LexicalError(f"{path}: `features` must be a non-empty object {{term: [idf, weights...]}}")
@@ -286,6 +340,7 @@ def parse_model(raw: bytes, path: Path = Path(MODEL_FILE)) -> LexicalModel:
         blend=blend,
         features=features,
         training=training if isinstance(training, dict) else {},
+        stack=stack,
     )
 
 

@@ -74,6 +74,11 @@ def test_vector_is_l2_normalised_sublinear_tfidf_over_known_terms() -> None:
 
 # --------------------------------------------------------------------------- file format
 
+
+def _stacked(stack: object) -> bytes:
+    return _raw({**_model({"a": [1, 0, 0, 0]}, blend={}), "stack": stack})
+
+
 BAD_MODELS = [
     (b"{not json", "not valid UTF-8 JSON"),
     (b"[1, 2]", "must be a JSON object"),
@@ -88,6 +93,13 @@ BAD_MODELS = [
     (_raw(_model({}, blend={})), "`features` must be a non-empty object"),
     (_raw(_model({"a": [1, 0, 0, 0]}, blend={"money_lost": 1.0})), "blend: 'money_lost' is not a category"),
     (_raw(_model({"a": [1, 0, 0, 0]}, blend={"scam_suspicion": 11})), "within [0, 10]"),
+    (_raw({**_model({"a": [1, 0, 0, 0]}), "stack": {}}), "give `stack` or `blend`, not both"),
+    (_stacked([]), "`stack` must be an object"),
+    (_stacked({"spam": {}}), "stack: 'spam' is not a category"),
+    (_stacked({"scam_suspicion": {"rules": 1, "model": {}}}), "exactly `rules`, `intercept` and `model`"),
+    (_stacked({"scam_suspicion": {"rules": -1, "intercept": 0, "model": {}}}), "rules must be within [0, 10]"),
+    (_stacked({"scam_suspicion": {"rules": 1, "intercept": 0, "model": {"spam": 1}}}), "model must be an object"),
+    (_stacked({"scam_suspicion": {"rules": 1, "intercept": 99, "model": {}}}), "within [-50, 50]"),
 ]
 
 
@@ -174,6 +186,36 @@ def test_category_score_is_sigmoid_of_rules_logit_plus_blended_model_logit() -> 
     assert c.model_scores == {"scam_suspicion": _sig(z_scam), "off_platform_payment": _sig(z_off),
                               "money_lost": _sig(z_ml)}
     assert c.categories == ["scam_suspicion"]
+
+
+def test_a_stacked_category_logit_combines_the_rules_and_every_target_logit() -> None:
+    """`stack`: category logit = a × rules logit + d + Σ b_t × model logit_t — here off-platform reads the
+    money_lost logit too, and a category the stack leaves out keeps the rules' logit."""
+    feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS}
+    feats["recruiter"] = [1.0, 2.0, 0.0, 1.0]
+    feats["fee"] = [1.0, 1.0, 0.0, 0.0]
+    model = _model(feats, intercepts=(-0.5, -1.0, -2.0), blend={})
+    model["stack"] = {"scam_suspicion": {"rules": 0.5, "intercept": 0.25,
+                                         "model": {"scam_suspicion": 2.0, "money_lost": 0.5}}}
+    rules = _rules_with(model)
+    c = classify("", "The recruiter wants a training fee: " + " ".join(WORDS), rules)
+    x = 1 / math.sqrt(14)
+    z_scam, z_ml = -0.5 + 3 * x, -2.0 + x
+    assert c.scores["scam_suspicion"] == _sig(0.5 * 1.2 * (-2.0 + 2.5) + 0.25 + 2.0 * z_scam + 0.5 * z_ml)
+    assert c.scores["off_platform_payment"] == _sig(1.2 * -2.0)  # not in the stack: the rules alone
+    assert c.rule_scores["scam_suspicion"] == _sig(1.2 * 0.5)
+    # The model's spans weigh in the category's evidence by the stack's coefficient on the own target.
+    ev = {e.start: e.weight for e in c.model_evidence["scam_suspicion"]}
+    cat_ev = {e.start: e.weight for e in c.evidence if e.signal == SIGNAL and e.category == "scam_suspicion"}
+    assert cat_ev == {k: pytest.approx(2.0 * w, abs=1e-4) for k, w in ev.items()} and cat_ev
+
+
+def test_an_old_blend_reads_as_a_stack_of_the_own_target() -> None:
+    m = parse_model(_raw(_model({"a": [1, 0, 0, 0]}, blend={"scam_suspicion": 0.7})))
+    assert m.stack == {"scam_suspicion": (1.0, 0.0, (0.7, 0.0, 0.0))}
+    assert m.combine("scam_suspicion", 2.0, [1.0, 5.0, 5.0]) == pytest.approx(2.7)
+    assert m.combine("off_platform_payment", 2.0, [1.0, 5.0, 5.0]) == 2.0
+    assert m.own_weight("scam_suspicion") == 0.7 and m.own_weight("off_platform_payment") == 0.0
 
 
 def test_a_ticket_of_few_known_words_moves_the_model_towards_its_intercept() -> None:
@@ -427,6 +469,46 @@ def test_training_is_deterministic_and_inference_matches_the_trainer() -> None:
     assert all((z >= 0) == bool(lab) for z, lab in zip(ours, y, strict=True))
 
 
+def test_the_stack_is_learned_on_out_of_fold_logits_of_whole_files() -> None:
+    """With rules, training learns each category's stack from logits of models that never saw the row's
+    fold; folds are whole groups (labelled files), and the result is deterministic."""
+    from triage.lexical_train import _folds, fit_stack, rules_logits, ticket_counts
+
+    assert _folds([0, 0, 1, 1, 2, 3, 4, 5, 5], 5) == [0, 0, 1, 1, 2, 3, 4, 0, 0]  # files dealt into 5 folds
+    assert _folds([7, 7, 7, 7], 3) == [0, 1, 2, 0]  # one file: rows dealt round-robin
+    rules = parse_rules(RULES_YAML)
+    rows = TOY * 3
+    groups = [i // len(TOY) for i in range(len(rows))]
+    text = fit(rows, c=4.0, min_df=2, rules=rules, groups=groups)
+    assert fit(rows, c=4.0, min_df=2, rules=rules, groups=groups) == text
+    model = parse_model(text.encode())
+    assert "blend" not in json.loads(text) and set(model.stack) == {"scam_suspicion", "off_platform_payment"}
+    assert model.training["stack"] == {"folds": 3, "C": 1.0, "shrink": 0.5}
+    # The stack is what a logistic regression makes of (rules logit, out-of-fold logits) by hand.
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    counts = [ticket_counts(r) for r in rows]
+    oof = []
+    for f in range(3):
+        m = parse_model(fit([r for r, g in zip(rows, groups, strict=True) if g != f], c=4.0, min_df=2).encode())
+        oof += [m.judge(counts[i])[0] for i, g in enumerate(groups) if g == f]
+    rx = rules_logits(rules, rows)
+    x = np.array([[rx[i]["scam_suspicion"], *oof[i]] for i in range(len(rows))])
+    y = np.array(["scam_suspicion" in r["labels"] for r in rows])
+    ref = LogisticRegression(C=1.0, max_iter=1000, tol=1e-8).fit(x, y)
+    a, d, b = model.stack["scam_suspicion"]
+    # Half the learned stack, half the plain blend (rules logit + the own target's logit).
+    assert a == pytest.approx(0.5 + 0.5 * ref.coef_[0][0], abs=1e-4)
+    assert d == pytest.approx(0.5 * ref.intercept_[0], abs=1e-4)
+    assert list(b) == pytest.approx([0.5 * w + 0.5 * (i == 0) for i, w in enumerate(ref.coef_[0][1:])], abs=1e-4)
+    direct = fit_stack(rows, counts, rules, groups, c=4.0, min_df=2, targets=TARGETS, shrink=1.0)
+    assert direct["scam_suspicion"]["rules"] == pytest.approx(max(0.0, ref.coef_[0][0]), abs=1e-4)
+    # A fixed blend instead of a stack, when asked.
+    assert json.loads(fit(rows, c=4.0, min_df=2, rules=rules, blend=0.5))["blend"] == {
+        "scam_suspicion": 0.5, "off_platform_payment": 0.5}
+
+
 def test_training_refuses_a_target_without_examples() -> None:
     rows = [{**r, "money_lost": False} for r in TOY]
     with pytest.raises(TrainingError, match="'money_lost' needs at least 2 positive"):
@@ -446,6 +528,9 @@ def test_the_shipped_model_was_trained_on_the_labelled_sets_as_they_are() -> Non
     for name, p in on_disk.items():
         assert files[name]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()[:12], f"{name} changed: make lexical"
     assert "dev.jsonl" not in files  # ../shared/eval/dev.jsonl is only ever measured, never trained on
+    # The stack weighs the rules' logits: it was learned against today's rules.yaml.
+    rules_sha = hashlib.sha256((CONFIG / "rules.yaml").read_bytes()).hexdigest()[:12]
+    assert model.training["rules_sha256"] == rules_sha, "rules.yaml changed since the stack was learned: make lexical"
 
 
 def test_retraining_reproduces_the_shipped_model() -> None:
@@ -454,8 +539,11 @@ def test_retraining_reproduces_the_shipped_model() -> None:
     shipped = load_model(CONFIG)
     assert shipped is not None
     again = parse_model(train_files(sorted(DATA.glob("*.jsonl")), c=shipped.training["C"],
-                                    min_df=shipped.training["min_df"]).encode())
+                                    min_df=shipped.training["min_df"], config_dir=CONFIG).encode())
     assert set(again.features) == set(shipped.features)
     assert again.intercepts == pytest.approx(shipped.intercepts, abs=1e-3)
     for term in list(shipped.features)[::50]:
         assert again.features[term][1] == pytest.approx(shipped.features[term][1], abs=1e-3), term
+    for cat, (a, d, b) in shipped.stack.items():
+        assert again.stack[cat][0] == pytest.approx(a, abs=1e-3) and again.stack[cat][1] == pytest.approx(d, abs=1e-3)
+        assert again.stack[cat][2] == pytest.approx(b, abs=1e-3)
