@@ -239,26 +239,11 @@ def test_prefilter_matches_naive(rules) -> None:
 def _labelled_tickets() -> list[tuple[str, str, str]]:
     root = Path(__file__).resolve().parents[2]
     files = [
-        root / "tests" / "data" / "holdout.jsonl",
-        root / "tests" / "data" / "tune.jsonl",
-        root / "tests" / "data" / "tune2.jsonl",
-        root / "tests" / "data" / "tune3.jsonl",
-        root / "tests" / "data" / "check4.jsonl",
-        root / "tests" / "data" / "blind.jsonl",
-        root / "tests" / "data" / "check5.jsonl",
-        root / "tests" / "data" / "check6.jsonl",
-        root / "tests" / "data" / "check7.jsonl",
-        root / "tests" / "data" / "check8.jsonl",
-        root / "tests" / "data" / "check9.jsonl",
-        root / "tests" / "data" / "check10.jsonl",
-        root / "tests" / "data" / "check11.jsonl",
-        root / "tests" / "data" / "check12.jsonl",
-        root / "tests" / "data" / "check13.jsonl",
-        root / "tests" / "data" / "check14.jsonl",
-        root / "tests" / "data" / "check15.jsonl",
+        *sorted((root / "tests" / "data").glob("*.jsonl")),  # every labelled set, new ones included
         root / "triage" / "data" / "samples.jsonl",
         root.parent / "shared" / "eval" / "dev.jsonl",
     ]
+    assert len(files) >= 22
     out = []
     for f in files:
         if f.is_file():
