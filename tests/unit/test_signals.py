@@ -2185,6 +2185,79 @@ for _name, (_pos, _neg) in _CHECK14_FAMILIES:
     _n.extend(_neg)
 
 
+# Languages the es/pt/fr branches do not cover: the strongest behaviours (our own sentences).
+EXAMPLES.update({
+    "intl_money_sent": (
+        [
+            "Я перевёл ему 3000 рублей на карту",
+            "Wczoraj zapłaciłam 200 zł za kurs",
+            "Parayı papara ile gönderdim",
+            "Tôi đã nạp 500 nghìn vào tài khoản",
+            "toi da chuyen 2 trieu cho ho",
+            "دفعت 100 دولار للعميل",
+            "saya sudah transfer 300 ribu ke rekening dia",
+            "after ko magbayad, wala na siya",
+            "Ich habe ihm 150 Euro überwiesen",
+            "Ho già pagato 80 euro con PostePay",
+        ],
+        [
+            "Я не перевёл деньги, он просил",
+            "Nie zapłaciłem, to wygląda na oszustwo",
+            "I paid nothing and he vanished",
+            "saya belum transfer apa-apa",
+            "Ich habe nichts gemacht",
+            "ho letto le regole del sito",
+        ],
+    ),
+    "intl_fee": (
+        [
+            "Нужно внести 2000 рублей для доступа к заданиям",
+            "Требуют взнос за обучение",
+            "Muszę opłacić szkolenie przed pracą",
+            "kayıt ücreti olarak 300 TL istedi",
+            "Họ bảo phải đóng phí đăng ký 200 nghìn",
+            "yêu cầu đặt cọc trước khi nhận việc",
+            "phải nạp 1 triệu để nhận nhiệm vụ",
+            "طلب مني دفع رسوم تدريب",
+        ],
+        [
+            "Спасибо за помощь",
+            "Opłata serwisowa platformy jest za wysoka?",
+            "hizmet bedeli neden yüksek",
+            "phim hay quá",
+            "I snapped a photo of the fee table",
+        ],
+    ),
+    "intl_vanished": (
+        [
+            "после этого меня заблокировали",
+            "teraz nie odpowiada na wiadomości",
+            "ödedim, sonra kayboldu",
+            "giờ họ chặn tôi rồi",
+            "سحب المال ثم اختفى",
+            "setelah itu saya diblokir",
+            "blocked na ako sa Telegram",
+            "ab reply nahi kar raha",
+        ],
+        [
+            "Клиент ответил вчера",
+            "Klient odpowiedział szybko",
+            "he blocked the wall with a chair in the photo",
+        ],
+    ),
+    "intl_messenger": (
+        [
+            "он написал мне в Телеграм",
+            "давай в ватсап",
+            "nhắn tin qua Zalo",
+            "تواصل معي على تيليجرام",
+            "كلمني على واتساب",
+        ],
+        ["Напишите мне здесь на сайте", "liên hệ qua tin nhắn của nền tảng", "Zalando order"],
+    ),
+})
+
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
