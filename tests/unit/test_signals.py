@@ -230,6 +230,7 @@ EXAMPLES: dict[str, tuple[list[str], list[str]]] = {
             "I did not pay anything",
             "If I pay the fee, will I get the job?",
             "I paid $20 for connects",
+            "He wrote 'I sent $1,500 to your PayPal by mistake, please return it'",  # his words, quoted
             "He asked me to pay $50",
             "J'ai envoyé mon devis",
         ],
