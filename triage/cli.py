@@ -650,7 +650,8 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--blend", type=float, default=None,
                        help="a fixed model logit weight in category scores instead of learning the stack")
         a.add_argument("--rules", default=None, metavar="CONFIG_DIR",
-                       help="config directory whose rules.yaml the stack learns from (default: TRIAGE_CONFIG_DIR)")
+                       help="config directory whose rules.yaml the stack learns from; cv also reads its "
+                            "escalation.yaml (default: TRIAGE_CONFIG_DIR)")
         if action == "train":
             a.add_argument("--out", default=None, help="model file (default: TRIAGE_CONFIG_DIR/lexical.json)")
         else:

@@ -111,6 +111,10 @@ class LexicalModel:
     hidden: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
+        if not self.stack and self.blend:  # built directly with a blend: the same stack parse_model builds
+            object.__setattr__(self, "stack", {
+                cat: (1.0, 0.0, tuple(w if t == cat else 0.0 for t in self.targets)) for cat, w in self.blend.items()
+            })
         if not self.hidden:
             object.__setattr__(self, "hidden", frozenset(t for t in self.features if _function_words(t)))
 

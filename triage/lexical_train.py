@@ -256,17 +256,26 @@ def train_files(paths: Sequence[Path], *, c: float = DEFAULT_C, min_df: int = DE
                 blend: float | None = None, config_dir: Path | None = None) -> str:
     """Train on every ticket of the labelled files; the model text records which files (name, sha256).
 
-    With `config_dir` (its rules) and no `blend`, the stack is learned, its folds made of whole files."""
+    With `config_dir` (its rules.yaml) and no `blend`, the stack is learned, its folds made of whole files.
+    Files are taken in name order (their folds follow it), so any argument order trains the same model; the
+    model file already in `config_dir` is not read (training is what replaces it)."""
+    paths = sorted(paths, key=lambda p: (Path(p).name, str(p)))
     per_file = _load(paths)
     rows = [r for rows in per_file for r in rows]
     rules = None
     provenance = file_provenance(paths, [len(rs) for rs in per_file])
     if config_dir is not None and blend is None:
-        from triage.classify import RULES_FILE, load_rules
+        from triage.classify import RULES_FILE, RulesError, parse_rules
 
-        rules = load_rules(config_dir)
+        path = Path(config_dir) / RULES_FILE
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RulesError(f"{path}: cannot read the rules: {exc}") from exc
+        rules = parse_rules(text, path)
         # The stack weighs the rules' logits: retrain when rules.yaml changes (a test compares this hash).
-        provenance["rules_sha256"] = hashlib.sha256((Path(config_dir) / RULES_FILE).read_bytes()).hexdigest()[:12]
+        provenance["rules_sha256"] = hashlib.sha256(raw).hexdigest()[:12]
     return fit(rows, c=c, min_df=min_df, blend=blend, rules=rules,
                groups=[i for i, rs in enumerate(per_file) for _ in rs], provenance=provenance)
 
@@ -361,6 +370,7 @@ def run_cli(args: Any) -> int:
     """`triage lexical train|cv` (see triage.cli)."""
     from triage.classify import RulesError
     from triage.cli import CLIError
+    from triage.escalate import PolicyError
     from triage.evaluate import LabelledDataError
     from triage.settings import get_settings
 
@@ -386,7 +396,7 @@ def run_cli(args: Any) -> int:
             raise CLIError("cv leaves one file out at a time: give at least two labelled files")
         results = cross_validate(paths, rules_dir, holdout=[Path(h) for h in args.holdout or []],
                                  c=args.c, min_df=args.min_df, blend=args.blend)
-    except (LabelledDataError, TrainingError, LexicalError, RulesError, OSError) as exc:
+    except (LabelledDataError, TrainingError, LexicalError, RulesError, PolicyError, OSError) as exc:
         raise CLIError(str(exc)) from exc
     if args.json:
         print(json.dumps(results, indent=2))

@@ -18,6 +18,7 @@ from triage.lexical import (
     MODEL_FILE,
     SIGNAL,
     LexicalError,
+    LexicalModel,
     load_model,
     parse_model,
     term_counts,
@@ -507,6 +508,32 @@ def test_the_stack_is_learned_on_out_of_fold_logits_of_whole_files() -> None:
     # A fixed blend instead of a stack, when asked.
     assert json.loads(fit(rows, c=4.0, min_df=2, rules=rules, blend=0.5))["blend"] == {
         "scam_suspicion": 0.5, "off_platform_payment": 0.5}
+
+
+def test_train_files_ignores_argument_order_and_the_model_it_replaces(tmp_path: Path) -> None:
+    """`make lexical` globs in the shell's order; folds follow file names, so any order trains the same model.
+    The config's own lexical.json is what training replaces: a broken one must not stop it."""
+    from triage.lexical_train import train_files
+
+    files = []
+    for i in range(3):
+        f = tmp_path / f"set{i}.jsonl"
+        f.write_text("".join(json.dumps({**r, "id": f"{i}-{k}"}) + "\n" for k, r in enumerate(TOY)))
+        files.append(f)
+    cfg = tmp_path / "cfg"
+    cfg.mkdir()
+    (cfg / "rules.yaml").write_text(RULES_YAML)
+    (cfg / MODEL_FILE).write_text('{"format": 1, "blend": {"x": 1}, "stack": {}}')  # unreadable on purpose
+    a = train_files(files, c=4.0, min_df=2, config_dir=cfg)
+    b = train_files(files[::-1], c=4.0, min_df=2, config_dir=cfg)
+    assert a == b and "stack" in json.loads(a)
+    assert json.loads(a)["training"]["rules_sha256"] == hashlib.sha256(RULES_YAML.encode()).hexdigest()[:12]
+
+
+def test_a_model_built_with_a_blend_scores_like_the_parsed_one() -> None:
+    parsed = parse_model(_raw(_model({"a": [1, 0, 0, 0]}, blend={"scam_suspicion": 0.7})))
+    built = LexicalModel("", parsed.targets, parsed.intercepts, {"scam_suspicion": 0.7}, parsed.features)
+    assert built.stack == parsed.stack
 
 
 def test_training_refuses_a_target_without_examples() -> None:
