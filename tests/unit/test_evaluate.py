@@ -191,6 +191,10 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # FPR 0.054 (3/55), 0.886/1.000.
         ("check19.jsonl", 0.95, 0.02, 0.95, 0.88),
         ("check20.jsonl", 0.94, 0.06, 0.95, 0.85),
+        # check21 (200, a year later: new scam variants, new legit situations; first reading with f46c517, not
+        # trained on it: 0.982/0.926, FPR 0, money_lost 0.931/0.931). Trained on since (and the es/pt/fr cash and
+        # charge verbs of bc322a0 came from its misses): 0.982/0.974, FPR 0, 0.935/1.000.
+        ("check21.jsonl", 0.95, 0.02, 0.95, 0.90),
     ],
 )
 def test_own_labelled_sets_quality_gate(
