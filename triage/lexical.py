@@ -101,20 +101,15 @@ class LexicalModel:
     version: str  # first 12 hex of sha256(file bytes)
     targets: tuple[str, ...]
     intercepts: tuple[float, ...]
-    blend: Mapping[str, float]
     features: Mapping[str, tuple[float, tuple[float, ...]]]  # term -> (idf, weight per target)
     training: Mapping[str, Any] = field(default_factory=dict)
     # category -> (rules coefficient a, intercept d, model coefficient per target b): the category's logit
-    # is a * rules_logit + d + Σ b[i] * logit[i]. Built from `blend` when the file has no `stack`.
+    # is a * rules_logit + d + Σ b[i] * logit[i]. parse_model builds it from an older file's `blend`.
     stack: Mapping[str, tuple[float, float, tuple[float, ...]]] = field(default_factory=dict)
     # Vocabulary terms never shown as evidence and not counted towards MIN_TERMS (function words, numbers).
     hidden: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
-        if not self.stack and self.blend:  # built directly with a blend: the same stack parse_model builds
-            object.__setattr__(self, "stack", {
-                cat: (1.0, 0.0, tuple(w if t == cat else 0.0 for t in self.targets)) for cat, w in self.blend.items()
-            })
         if not self.hidden:
             object.__setattr__(self, "hidden", frozenset(t for t in self.features if _function_words(t)))
 
@@ -295,7 +290,6 @@ def parse_model(raw: bytes, path: Path = Path(MODEL_FILE)) -> LexicalModel:
         raise LexicalError(f"{path}: `blend` must be an object {{category: weight}}")
     if blend_raw and "stack" in data:
         raise LexicalError(f"{path}: give `stack` or `blend`, not both")
-    blend: dict[str, float] = {}
     stack: dict[str, tuple[float, float, tuple[float, ...]]] = {}
     for cat, v in blend_raw.items():
         if cat not in CATEGORIES or cat not in targets:
@@ -303,7 +297,6 @@ def parse_model(raw: bytes, path: Path = Path(MODEL_FILE)) -> LexicalModel:
         w = num(v, f"blend.{cat}")
         if not 0.0 <= w <= 10.0:
             raise LexicalError(f"{path}: blend.{cat} must be within [0, 10], got {w}")
-        blend[cat] = w
         stack[cat] = (1.0, 0.0, tuple(w if t == cat else 0.0 for t in targets))
     stack_raw = data.get("stack", {})
     if not isinstance(stack_raw, dict):
@@ -341,7 +334,6 @@ def parse_model(raw: bytes, path: Path = Path(MODEL_FILE)) -> LexicalModel:
         version=hashlib.sha256(raw).hexdigest()[:12],
         targets=tuple(targets),
         intercepts=intercepts,
-        blend=blend,
         features=features,
         training=training if isinstance(training, dict) else {},
         stack=stack,

@@ -77,7 +77,7 @@ def _fit_core(
         raise TrainingError(f"no term occurs in {min_df} or more of the {n} tickets")
     # Smooth idf, as scikit-learn's TfidfVectorizer: ln((1 + n) / (1 + df)) + 1, rounded as stored.
     idf = {t: round(math.log((1 + n) / (1 + df[t])) + 1.0, 5) for t in vocab}
-    probe = LexicalModel("", tuple(targets), (0.0,) * len(targets), {},
+    probe = LexicalModel("", tuple(targets), (0.0,) * len(targets),
                          {t: (idf[t], (0.0,) * len(targets)) for t in vocab})
     index = {t: i for i, t in enumerate(vocab)}
     data: list[float] = []
@@ -154,7 +154,7 @@ def fit_stack(
         train = [i for i, g in enumerate(fold_of) if g != f]
         vocab, idf, weights, intercepts = _fit_core([rows[i] for i in train], [counts[i] for i in train],
                                                     c=c, min_df=min_df, targets=targets)
-        model = LexicalModel("", tuple(targets), tuple(intercepts), {},
+        model = LexicalModel("", tuple(targets), tuple(intercepts),
                              {t: (idf[t], tuple(float(w) for w in weights[j])) for j, t in enumerate(vocab)})
         for i, g in enumerate(fold_of):
             if g == f:

@@ -18,7 +18,6 @@ from triage.lexical import (
     MODEL_FILE,
     SIGNAL,
     LexicalError,
-    LexicalModel,
     load_model,
     parse_model,
     term_counts,
@@ -528,12 +527,6 @@ def test_train_files_ignores_argument_order_and_the_model_it_replaces(tmp_path: 
     b = train_files(files[::-1], c=4.0, min_df=2, config_dir=cfg)
     assert a == b and "stack" in json.loads(a)
     assert json.loads(a)["training"]["rules_sha256"] == hashlib.sha256(RULES_YAML.encode()).hexdigest()[:12]
-
-
-def test_a_model_built_with_a_blend_scores_like_the_parsed_one() -> None:
-    parsed = parse_model(_raw(_model({"a": [1, 0, 0, 0]}, blend={"scam_suspicion": 0.7})))
-    built = LexicalModel("", parsed.targets, parsed.intercepts, {"scam_suspicion": 0.7}, parsed.features)
-    assert built.stack == parsed.stack
 
 
 def test_training_refuses_a_target_without_examples() -> None:
