@@ -265,6 +265,16 @@ class RuleSet:
     # The learned second opinion (config/lexical.json, see triage.lexical); None: the rules alone.
     lexical: LexicalModel | None = field(default=None, repr=False, compare=False)
 
+    def weights_of(self) -> Mapping[str, Mapping[str, float]]:
+        """Category weights of every signal and combination by name (built once): what a fired name adds to
+        each category's rules logit `scale * (bias + Σ weights)` — classify and the stack's training read it."""
+        w = self._hs_state.get("weights_of")
+        if w is None:
+            w = self._hs_state["weights_of"] = {
+                **{s.name: s.weights for s in self.signals}, **{c.name: c.weights for c in self.combinations}
+            }
+        return w
+
     def _hs_ready(self, cache_dir: Path | None = None) -> Any:
         """The Hyperscan database (None without Hyperscan), built on first use."""
         st = self._hs_state
@@ -476,12 +486,7 @@ def classify(
         if spans:
             fired[sig.name] = spans
 
-    weights_of: dict[str, Mapping[str, float]] = {}
-    if fired:
-        base = rules._hs_state.get("weights_of")
-        if base is None:
-            base = rules._hs_state["weights_of"] = {s.name: s.weights for s in rules.signals}
-        weights_of = dict(base) if rules.combinations else base
+    weights_of = rules.weights_of()
     for combo in rules.combinations:  # in file order: a combination may use an earlier one
         if (
             all(n in fired for n in combo.all_of)
@@ -500,7 +505,6 @@ def classify(
                                       combo.weights.get(cat, 0.0) if cat else 0.0)
                         )
             fired[combo.name] = parts
-            weights_of[combo.name] = combo.weights
     totals = {c: 0.0 for c in rules.categories}
     evidence: list[Evidence] = []
     for name, spans in fired.items():

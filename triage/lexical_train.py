@@ -107,7 +107,7 @@ def rules_logits(rules: Any, rows: Sequence[Mapping[str, Any]]) -> list[dict[str
     from triage.classify import classify
 
     bare = dataclasses.replace(rules, lexical=None)
-    weights_of = {s.name: s.weights for s in bare.signals} | {c.name: c.weights for c in bare.combinations}
+    weights_of = bare.weights_of()
     out: list[dict[str, float]] = []
     for r in rows:
         cl = classify(r.get("subject") or "", r.get("body") or "", bare)

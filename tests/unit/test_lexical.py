@@ -529,6 +529,17 @@ def test_train_files_ignores_argument_order_and_the_model_it_replaces(tmp_path: 
     assert json.loads(a)["training"]["rules_sha256"] == hashlib.sha256(RULES_YAML.encode()).hexdigest()[:12]
 
 
+def test_the_stack_learns_from_the_rules_logit_classify_uses() -> None:
+    """Training's rules logits are the ones classify scores with (its `rule_scores` are their sigmoid)."""
+    from triage.lexical_train import rules_logits
+
+    rules = load_rules(CONFIG)
+    rows = [json.loads(line) for line in (DATA / "check20.jsonl").read_text().splitlines()[:80]]
+    for r, logits in zip(rows, rules_logits(rules, rows), strict=True):
+        c = classify(r["subject"], r["body"], rules)
+        assert {k: _sig(x) for k, x in logits.items()} == c.rule_scores, r["id"]
+
+
 def test_training_refuses_a_target_without_examples() -> None:
     rows = [{**r, "money_lost": False} for r in TOY]
     with pytest.raises(TrainingError, match="'money_lost' needs at least 2 positive"):
