@@ -12,7 +12,8 @@ help:
 	@echo "make chaos  - only the chaos tests (kill -9, outages, poison), printing ledger figures"
 	@echo "make lint / typecheck / bench / soak / clean"
 
-$(STAMP): pyproject.toml
+# setup.py and the C source: the optional accelerator triage._lexfast is compiled in place by the install.
+$(STAMP): pyproject.toml setup.py triage/_lexfast.c
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PY=python3.11)")'
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

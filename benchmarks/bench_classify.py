@@ -8,7 +8,8 @@ Aho-Corasick prefilter switched off (every signal's regex runs on every ticket).
 installed, the default engine is also measured: one Hyperscan scan per ticket reports which branches
 (top-level alternatives) of which signals can match; `re` then runs, for those signals only, the
 alternation of just those branches. The pure-`re` engine (Aho-Corasick keyword windows) is the fallback
-where Hyperscan is not installed. Measures wall time: note the machine load (`uptime`) with the figures.
+where Hyperscan is not installed. The lexical model's pass runs in C when `triage._lexfast` is built (the
+pure-Python pass is then measured too). Measures wall time: note the machine load (`uptime`) with the figures.
 """
 
 from __future__ import annotations
@@ -103,6 +104,18 @@ def main() -> None:
         print(f"rules alone (default engine, no lexical model): {bare:>9,.0f} tickets/s  "
               f"(the model's {len(rules.lexical.features):,} features cost "
               f"{1e6 / max(hs, full) - 1e6 / bare:.0f} µs per ticket)")
+        from triage import lexical
+
+        if lexical._lexfast is not None:  # the same classifier with the model's pass in Python, for comparison
+            fast, lexical._lexfast = lexical._lexfast, None
+            try:
+                py = rate(lambda s, b: classify(s, b, rules), data, args.seconds)
+            finally:
+                lexical._lexfast = fast
+            print(f"classifier, model pass in pure Python:         {py:>10,.0f} tickets/s  "
+                  f"(the C accelerator triage._lexfast saves {1e6 / py - 1e6 / max(hs, full):.0f} µs per ticket)")
+        else:
+            print("model pass: pure Python (triage._lexfast is not built, or TRIAGE_PURE_PYTHON is set)")
 
 
 if __name__ == "__main__":

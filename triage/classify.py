@@ -35,11 +35,11 @@ except ImportError:  # pragma: no cover
 from triage.lexical import (
     EXPLAIN_FROM,
     EXPLAIN_TOP,
+    Known,
     LexicalError,
     LexicalModel,
     digits_as_hash,
     load_model,
-    term_counts,
     term_span,
 )
 from triage.lexical import SIGNAL as LEXICAL_SIGNAL
@@ -519,7 +519,7 @@ def classify(
     model_scores: dict[str, float] = {}
     model_evidence: dict[str, list[Evidence]] = {}
     if lex is not None:
-        zs, known, lex_scale = lex.judge(term_counts([n.text for n in norms]))
+        zs, known, lex_scale = lex.judge_texts([n.text for n in norms])
         model_z = dict(zip(lex.targets, zs, strict=True))
         model_scores = {t: round(_sigmoid(z), 4) for t, z in model_z.items()}
     scores: dict[str, float] = {}
@@ -566,7 +566,7 @@ def classify(
 
 def _lexical_evidence(
     lex: LexicalModel,
-    known: Sequence[tuple[str, float, tuple[float, ...]]],
+    known: Known,
     scale: float,
     wanted: Sequence[int],
     norms: Sequence[Normalized],

@@ -36,7 +36,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -44,6 +46,17 @@ from pathlib import Path
 from typing import Any
 
 from triage.schemas import CATEGORIES
+
+# The optional C accelerator of `LexicalModel.judge_texts` (triage/_lexfast.c, compiled by `pip install` where
+# a C compiler is present). Same figures bit for bit (tests/unit/test_lexfast.py); TRIAGE_PURE_PYTHON=1
+# switches it off (to compare, or to rule it out).
+_lexfast: Any
+try:
+    if os.environ.get("TRIAGE_PURE_PYTHON", "").strip().lower() not in ("", "0", "false", "no"):
+        raise ImportError("TRIAGE_PURE_PYTHON is set")
+    from triage import _lexfast  # type: ignore[attr-defined,no-redef,unused-ignore]
+except ImportError:
+    _lexfast = None
 
 MODEL_FILE = "lexical.json"
 FORMAT = 1
@@ -78,6 +91,10 @@ _NOT_SHOWN = frozenset(
 )
 
 
+# A ticket's known terms as `judge` gives them, (term, v, weights) each, or as the accelerator packs them.
+Known = Sequence[tuple[str, float, tuple[float, ...]]] | bytes
+
+
 class LexicalError(Exception):
     """The model file is unreadable or invalid; the message names the file and the problem."""
 
@@ -108,6 +125,8 @@ class LexicalModel:
     stack: Mapping[str, tuple[float, float, tuple[float, ...]]] = field(default_factory=dict)
     # Vocabulary terms never shown as evidence and not counted towards MIN_TERMS (function words, numbers).
     hidden: frozenset[str] = field(default=frozenset(), repr=False)
+    # The C accelerator's view of the features (row index, flat idf/weight table), built on first use.
+    _native: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.hidden:
@@ -209,12 +228,42 @@ class LexicalModel:
         scale = self._damping(shown) / math.sqrt(sq)
         return [b + scale * a for b, a in zip(z, acc, strict=True)], known, scale
 
-    def explain(self, known: Sequence[tuple[str, float, tuple[float, ...]]], scale: float, i: int,
-                n: int = EXPLAIN_TOP) -> list[tuple[str, float]]:
-        """The `n` terms (of `judge`'s output) that raised target `i`'s logit the most, largest first, with
-        their share of the logit: each adds ≥ EXPLAIN_MIN, and none is only function words or numbers
-        (those weigh in the score but explain nothing to an agent)."""
+    def judge_texts(self, texts: Sequence[str]) -> tuple[list[float], Known, float]:
+        """``judge(term_counts(texts))``: by the C accelerator when it is built (the same figures bit for bit:
+        same terms, visited in the same order, the same arithmetic), else in Python. The known terms come
+        back in a form only `explain` reads (packed bytes from the accelerator, `judge`'s list otherwise)."""
+        fast = _lexfast
+        if fast is None:
+            return self.judge(term_counts(texts))
+        st = self._native
+        if not st:
+            rows = list(self.features.items())
+            table = array("d")
+            for _, (idf, w) in rows:
+                table.append(idf)
+                table.extend(w)
+            st.update(
+                index={t: r for r, (t, _) in enumerate(rows)},
+                table=table,
+                hidden=bytes(t in self.hidden for t, _ in rows),
+                terms=[t for t, _ in rows],
+            )
+        acc, sq, shown, known = fast.judge(texts, st["index"], st["table"], len(self.intercepts), st["hidden"])
+        z = list(self.intercepts)
+        if not known:
+            return z, known, 0.0
+        scale = self._damping(shown) / math.sqrt(sq)
+        return [b + scale * a for b, a in zip(z, acc, strict=True)], known, scale
+
+    def explain(self, known: Known, scale: float, i: int, n: int = EXPLAIN_TOP) -> list[tuple[str, float]]:
+        """The `n` terms (of `judge`'s or `judge_texts`'s output) that raised target `i`'s logit the most,
+        largest first, with their share of the logit: each adds ≥ EXPLAIN_MIN, and none is only function
+        words or numbers (those weigh in the score but explain nothing to an agent)."""
         floor = EXPLAIN_MIN / scale if scale else math.inf
+        if isinstance(known, bytes):  # the accelerator's packed terms: the same selection, in C
+            st = self._native
+            top = _lexfast.top(known, st["table"], len(self.intercepts), st["hidden"], st["terms"], i, floor, n)
+            return [(t, c * scale) for t, c in top]
         hidden = self.hidden
         best = [(v * w[i], t) for t, v, w in known if v * w[i] >= floor and t not in hidden]
         best.sort(key=lambda c: (-c[0], c[1]))
