@@ -2253,6 +2253,21 @@ EXAMPLES.update({
             "he blocked the wall with a chair in the photo",
         ],
     ),
+    # check23/dev review: a purchase for the counterparty to be repaid ON the platform (scam only until the writer pays).
+    "repaid_on_platform": (
+        [
+            "He asked me to buy $500 of Bitcoin and said he'll pay me back here with a bonus on top.",
+            "Buy five Apple gift cards for his team and he will reimburse you in the first milestone.",
+            "she'd pay us back on the contract next week",
+            "He promised to reimburse me as a bonus on our contract.",
+        ],
+        [
+            "He'll reimburse me by bank transfer for the hosting.",
+            "He said he'd pay me back via PayPal.",
+            "I paid the client back for the refund.",
+            "He'll pay me when the milestone is approved.",
+        ],
+    ),
     "intl_messenger": (
         [
             "он написал мне в Телеграм",
@@ -2364,6 +2379,16 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
         [
             "Before any contract he asked me to pay a $50 fee via PayPal. I sent it. He disappeared.",
             "We moved to email mid-project. I sent it. He disappeared.",
+        ],
+    ),
+    "purchase_repaid_here": (
+        [
+            "He asked me to buy $500 of Bitcoin and send it to his wallet; he'll pay me back here with a bonus. I haven't done it.",
+            "Client wants me to buy 4 Steam cards and send the codes, he'd reimburse me as a bonus on the contract. Not doing it.",
+        ],
+        [
+            "He asked me to buy Steam cards and he'd pay me back here as a bonus. I bought $300 of cards and sent the codes.",
+            "He asked me to buy Steam cards and said he'd reimburse me by Zelle.",
         ],
     ),
     "demand_despite_contract": (
