@@ -7,9 +7,11 @@
  * order (per field: its unigrams, then its bigrams; a term's first occurrence fixes its place) and the
  * same floating-point operations in the same order. tests/unit/test_lexfast.py holds both paths equal.
  *
- * judge(texts, index, table, k, hidden) -> (acc, sq, shown, known)
+ * vocab(terms) -> capsule: the vocabulary (list of str; row r = terms[r]) as code points with a hash table
+ *
+ * judge(texts, vocab, table, k, hidden) -> (acc, sq, shown, known)
  *   texts   sequence of str (normalised fields)
- *   index   dict term -> row (int)
+ *   vocab   what vocab(terms) returned
  *   table   buffer of doubles, row-major, (1 + k) per row: idf, then one weight per target
  *   k       number of targets
  *   hidden  bytes, one per row: 1 = never shown as evidence, not counted in `shown`
@@ -22,6 +24,7 @@
  *   (as LexicalModel.explain sorts them); terms: list of str, per row.
  */
 #define PY_SSIZE_T_CLEAN
+#define LEXFAST_ABI 2 /* bump with any change of judge/top/vocab's arguments or results; see triage/lexical.py */
 #include <Python.h>
 #include <math.h>
 #include <stdint.h>
@@ -43,7 +46,6 @@ typedef struct { /* one known term of a ticket, as `judge` packs them (first-occ
 typedef struct {
     Py_ssize_t row;
     Py_ssize_t count;
-    PyObject *term; /* owned */
 } Slot;
 
 typedef struct {
@@ -53,7 +55,7 @@ typedef struct {
     Py_ssize_t mask;
 } Counts;
 
-static int counts_add(Counts *c, Py_ssize_t row, PyObject *term) {
+static void counts_add(Counts *c, Py_ssize_t row) {
     size_t h = ((size_t)row * 0x9E3779B97F4A7C15ull) >> 7;
     for (size_t i = h & (size_t)c->mask;; i = (i + 1) & (size_t)c->mask) {
         Py_ssize_t s = c->table[i];
@@ -61,47 +63,127 @@ static int counts_add(Counts *c, Py_ssize_t row, PyObject *term) {
             c->table[i] = c->n + 1;
             c->slots[c->n].row = row;
             c->slots[c->n].count = 1;
-            Py_INCREF(term);
-            c->slots[c->n].term = term;
             c->n++;
-            return 0;
+            return;
         }
         if (c->slots[s - 1].row == row) {
             c->slots[s - 1].count++;
-            return 0;
+            return;
         }
     }
 }
 
-/* Look a term up; when it is a feature, count it. Steals nothing; returns -1 on error. */
-static int visit(Counts *c, PyObject *index, Py_ssize_t rows, const Py_UCS4 *buf, Py_ssize_t len) {
-    PyObject *term = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, len);
-    if (term == NULL) return -1;
-    PyObject *row_obj = PyDict_GetItemWithError(index, term); /* borrowed */
-    if (row_obj == NULL) {
-        Py_DECREF(term);
-        return PyErr_Occurred() ? -1 : 0;
+/* The vocabulary as code points with its own hash table, so a ticket's terms are looked up without making a
+ * Python string of each (most terms of a ticket are not in the vocabulary). Row r = the r-th term given. */
+#define FNV_INIT 0xcbf29ce484222325ull
+static inline uint64_t fnv(uint64_t h, Py_UCS4 c) { return (h ^ (uint64_t)c) * 0x100000001b3ull; }
+
+typedef struct {
+    Py_ssize_t n;
+    Py_UCS4 *arena;
+    Py_ssize_t *off; /* n + 1 offsets into arena */
+    uint64_t *hash;
+    Py_ssize_t *slots; /* row + 1, 0 = empty */
+    Py_ssize_t mask;
+} Vocab;
+
+#define VOCAB_CAPSULE "triage._lexfast.Vocab"
+
+static void vocab_free(PyObject *capsule) {
+    Vocab *v = PyCapsule_GetPointer(capsule, VOCAB_CAPSULE);
+    if (v == NULL) return;
+    PyMem_Free(v->arena);
+    PyMem_Free(v->off);
+    PyMem_Free(v->hash);
+    PyMem_Free(v->slots);
+    PyMem_Free(v);
+}
+
+static PyObject *vocab(PyObject *self, PyObject *args) {
+    PyObject *terms;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &terms)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(terms), total = 0;
+    for (Py_ssize_t r = 0; r < n; r++) {
+        PyObject *t = PyList_GET_ITEM(terms, r);
+        if (!PyUnicode_Check(t)) {
+            PyErr_SetString(PyExc_TypeError, "terms must be a list of str");
+            return NULL;
+        }
+#if PY_VERSION_HEX < 0x030C0000
+        if (PyUnicode_READY(t) < 0) return NULL;
+#endif
+        total += PyUnicode_GET_LENGTH(t);
     }
-    Py_ssize_t row = PyLong_AsSsize_t(row_obj);
-    if (row == -1 && PyErr_Occurred()) {
-        Py_DECREF(term);
-        return -1;
+    Vocab *v = PyMem_Calloc(1, sizeof(Vocab));
+    if (v == NULL) return PyErr_NoMemory();
+    Py_ssize_t cap = 16;
+    while (cap < 2 * n + 16) cap <<= 1;
+    v->n = n;
+    v->arena = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(total + 1));
+    v->off = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(n + 1));
+    v->hash = PyMem_Malloc(sizeof(uint64_t) * (size_t)(n + 1));
+    v->slots = PyMem_Calloc((size_t)cap, sizeof(Py_ssize_t));
+    v->mask = cap - 1;
+    PyObject *capsule = PyCapsule_New(v, VOCAB_CAPSULE, vocab_free);
+    if (capsule == NULL) {
+        PyMem_Free(v->arena);
+        PyMem_Free(v->off);
+        PyMem_Free(v->hash);
+        PyMem_Free(v->slots);
+        PyMem_Free(v);
+        return NULL;
     }
-    if (row < 0 || row >= rows) {
-        Py_DECREF(term);
-        PyErr_SetString(PyExc_ValueError, "index row out of range");
-        return -1;
+    if (!v->arena || !v->off || !v->hash || !v->slots) {
+        Py_DECREF(capsule);
+        return PyErr_NoMemory();
     }
-    int rc = counts_add(c, row, term);
-    Py_DECREF(term);
-    return rc;
+    Py_ssize_t at = 0;
+    for (Py_ssize_t r = 0; r < n; r++) {
+        PyObject *t = PyList_GET_ITEM(terms, r);
+        int kind = PyUnicode_KIND(t);
+        const void *data = PyUnicode_DATA(t);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(t);
+        uint64_t h = FNV_INIT;
+        v->off[r] = at;
+        for (Py_ssize_t p = 0; p < len; p++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, p);
+            v->arena[at++] = ch;
+            h = fnv(h, ch);
+        }
+        v->hash[r] = h;
+        for (size_t i = (size_t)h & (size_t)v->mask;; i = (i + 1) & (size_t)v->mask) {
+            if (v->slots[i] == 0) {
+                v->slots[i] = r + 1;
+                break;
+            }
+        }
+    }
+    v->off[n] = at;
+    return capsule;
+}
+
+/* The row of the term a (+ ' ' + b when b != NULL), or -1. */
+static Py_ssize_t vocab_find(const Vocab *v, uint64_t h, const Py_UCS4 *a, Py_ssize_t la, const Py_UCS4 *b,
+                             Py_ssize_t lb) {
+    Py_ssize_t len = b ? la + 1 + lb : la;
+    for (size_t i = (size_t)h & (size_t)v->mask;; i = (i + 1) & (size_t)v->mask) {
+        Py_ssize_t s = v->slots[i];
+        if (s == 0) return -1;
+        Py_ssize_t r = s - 1;
+        if (v->hash[r] != h || v->off[r + 1] - v->off[r] != len) continue;
+        const Py_UCS4 *t = v->arena + v->off[r];
+        if (memcmp(t, a, sizeof(Py_UCS4) * (size_t)la) != 0) continue;
+        if (b && (t[la] != ' ' || memcmp(t + la + 1, b, sizeof(Py_UCS4) * (size_t)lb) != 0)) continue;
+        return r;
+    }
 }
 
 static PyObject *judge(PyObject *self, PyObject *args) {
-    PyObject *texts, *index, *table_obj, *hidden_obj;
+    PyObject *texts, *vocab_obj, *table_obj, *hidden_obj;
     Py_ssize_t k;
-    if (!PyArg_ParseTuple(args, "OO!OnO", &texts, &PyDict_Type, &index, &table_obj, &k, &hidden_obj))
-        return NULL;
+    if (!PyArg_ParseTuple(args, "OOOnO", &texts, &vocab_obj, &table_obj, &k, &hidden_obj)) return NULL;
+    const Vocab *voc = PyCapsule_GetPointer(vocab_obj, VOCAB_CAPSULE);
+    if (voc == NULL) return NULL;
     if (k < 1) {
         PyErr_SetString(PyExc_ValueError, "k must be positive");
         return NULL;
@@ -121,13 +203,14 @@ static PyObject *judge(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     Py_UCS4 *buf = NULL;
     Py_ssize_t *starts = NULL, *ends = NULL;
+    uint64_t *hashes = NULL;
     Counts c = {NULL, 0, NULL, 0};
     double *acc = NULL;
     const double *table = (const double *)tb.buf;
     const unsigned char *hidden = (const unsigned char *)hb.buf;
-    Py_ssize_t rows = tb.len / (Py_ssize_t)sizeof(double) / (1 + k);
+    Py_ssize_t rows = voc->n;
     if (hb.len != rows || tb.len != rows * (1 + k) * (Py_ssize_t)sizeof(double)) {
-        PyErr_SetString(PyExc_ValueError, "table and hidden disagree on the number of rows");
+        PyErr_SetString(PyExc_ValueError, "vocabulary, table and hidden disagree on the number of rows");
         goto done;
     }
     Py_ssize_t nt = PySequence_Fast_GET_SIZE(seq);
@@ -145,17 +228,20 @@ static PyObject *judge(PyObject *self, PyObject *args) {
         total += n;
         if (n > longest) longest = n;
     }
-    /* at most one term per character per kind (unigram, bigram), plus slack */
+    /* tokens are separated by at least one character: a field of n characters has at most (n + 1) / 2 tokens,
+     * so at most n + 1 terms (unigrams and bigrams) */
+    Py_ssize_t most = total + nt + 8;
     Py_ssize_t cap = 16;
-    while (cap < 2 * (2 * total + 8)) cap <<= 1;
-    c.slots = PyMem_Malloc(sizeof(Slot) * (size_t)(2 * total + 8));
+    while (cap < 2 * most) cap <<= 1;
+    c.slots = PyMem_Malloc(sizeof(Slot) * (size_t)most);
     c.table = PyMem_Calloc((size_t)cap, sizeof(Py_ssize_t));
     c.mask = cap - 1;
-    buf = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(longest + 2));
+    buf = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(longest + 1));
     starts = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(longest + 1));
     ends = PyMem_Malloc(sizeof(Py_ssize_t) * (size_t)(longest + 1));
+    hashes = PyMem_Malloc(sizeof(uint64_t) * (size_t)(longest + 1));
     acc = PyMem_Calloc((size_t)k, sizeof(double));
-    if (!c.slots || !c.table || !buf || !starts || !ends || !acc) {
+    if (!c.slots || !c.table || !buf || !starts || !ends || !hashes || !acc) {
         PyErr_NoMemory();
         goto done;
     }
@@ -164,47 +250,37 @@ static PyObject *judge(PyObject *self, PyObject *args) {
         int kind = PyUnicode_KIND(t);
         const void *data = PyUnicode_DATA(t);
         Py_ssize_t n = PyUnicode_GET_LENGTH(t);
+        for (Py_ssize_t p = 0; p < n; p++) buf[p] = view(PyUnicode_READ(kind, data, p));
         Py_ssize_t ntok = 0;
         Py_ssize_t i = 0;
         while (i < n) { /* `[\w#]+(?:'[\w#]+)*`, leftmost, greedy, non-overlapping */
-            if (!is_tok(PyUnicode_READ(kind, data, i))) {
+            if (!is_tok(buf[i])) {
                 i++;
                 continue;
             }
-            Py_ssize_t s = i;
-            while (i < n && is_tok(PyUnicode_READ(kind, data, i))) i++;
-            while (i + 1 < n && PyUnicode_READ(kind, data, i) == '\'' && is_tok(PyUnicode_READ(kind, data, i + 1))) {
+            Py_ssize_t s0 = i;
+            while (i < n && is_tok(buf[i])) i++;
+            while (i + 1 < n && buf[i] == '\'' && is_tok(buf[i + 1])) {
                 i++;
-                while (i < n && is_tok(PyUnicode_READ(kind, data, i))) i++;
+                while (i < n && is_tok(buf[i])) i++;
             }
-            starts[ntok] = s;
+            starts[ntok] = s0;
             ends[ntok] = i;
             ntok++;
         }
         for (Py_ssize_t j = 0; j < ntok; j++) {
-            Py_ssize_t len = 0;
-            for (Py_ssize_t p = starts[j]; p < ends[j]; p++) buf[len++] = view(PyUnicode_READ(kind, data, p));
-            if (visit(&c, index, rows, buf, len) < 0) goto done;
+            uint64_t h = FNV_INIT;
+            for (Py_ssize_t p = starts[j]; p < ends[j]; p++) h = fnv(h, buf[p]);
+            hashes[j] = h;
+            Py_ssize_t row = vocab_find(voc, h, buf + starts[j], ends[j] - starts[j], NULL, 0);
+            if (row >= 0) counts_add(&c, row);
         }
         for (Py_ssize_t j = 0; j + 1 < ntok; j++) {
-            Py_ssize_t la = ends[j] - starts[j], lb = ends[j + 1] - starts[j + 1];
-            Py_UCS4 *pair = buf;
-            Py_UCS4 *heap = NULL;
-            if (la + lb + 1 > longest + 2) { /* two tokens never overlap, but be safe */
-                heap = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(la + lb + 1));
-                if (heap == NULL) {
-                    PyErr_NoMemory();
-                    goto done;
-                }
-                pair = heap;
-            }
-            Py_ssize_t len = 0;
-            for (Py_ssize_t p = starts[j]; p < ends[j]; p++) pair[len++] = view(PyUnicode_READ(kind, data, p));
-            pair[len++] = ' ';
-            for (Py_ssize_t p = starts[j + 1]; p < ends[j + 1]; p++) pair[len++] = view(PyUnicode_READ(kind, data, p));
-            int rc = visit(&c, index, rows, pair, len);
-            PyMem_Free(heap);
-            if (rc < 0) goto done;
+            uint64_t h = fnv(hashes[j], ' ');
+            for (Py_ssize_t p = starts[j + 1]; p < ends[j + 1]; p++) h = fnv(h, buf[p]);
+            Py_ssize_t row = vocab_find(voc, h, buf + starts[j], ends[j] - starts[j], buf + starts[j + 1],
+                                        ends[j + 1] - starts[j + 1]);
+            if (row >= 0) counts_add(&c, row);
         }
     }
     {
@@ -239,14 +315,12 @@ static PyObject *judge(PyObject *self, PyObject *args) {
         result = Py_BuildValue("(NdnN)", acc_t, sq, shown, packed);
     }
 done:
-    if (c.slots) {
-        for (Py_ssize_t s = 0; s < c.n; s++) Py_DECREF(c.slots[s].term);
-    }
     PyMem_Free(c.slots);
     PyMem_Free(c.table);
     PyMem_Free(buf);
     PyMem_Free(starts);
     PyMem_Free(ends);
+    PyMem_Free(hashes);
     PyMem_Free(acc);
     PyBuffer_Release(&hb);
     PyBuffer_Release(&tb);
@@ -342,7 +416,8 @@ done:
 }
 
 static PyMethodDef methods[] = {
-    {"judge", judge, METH_VARARGS, "judge(texts, index, table, k, hidden) -> (acc, sq, shown, known); see the source."},
+    {"vocab", vocab, METH_VARARGS, "vocab(terms) -> the vocabulary's lookup table (row = position in terms)."},
+    {"judge", judge, METH_VARARGS, "judge(texts, vocab, table, k, hidden) -> (acc, sq, shown, known); see the source."},
     {"top", top, METH_VARARGS, "top(known, table, k, hidden, terms, i, floor, n) -> [(term, c)]; see the source."},
     {NULL, NULL, 0, NULL},
 };
@@ -350,4 +425,13 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "triage._lexfast",
                                     "C accelerator of triage.lexical.LexicalModel.judge (optional).", -1, methods};
 
-PyMODINIT_FUNC PyInit__lexfast(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__lexfast(void) {
+    PyObject *m = PyModule_Create(&module);
+    /* The calling convention's version: triage.lexical ignores a module built from another version of this file
+     * (a stale build left beside newer Python code) instead of failing on every ticket. */
+    if (m != NULL && PyModule_AddIntConstant(m, "ABI", LEXFAST_ABI) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -50,13 +50,24 @@ from triage.schemas import CATEGORIES
 # The optional C accelerator of `LexicalModel.judge_texts` (triage/_lexfast.c, compiled by `pip install` where
 # a C compiler is present). Same figures bit for bit (tests/unit/test_lexfast.py); TRIAGE_PURE_PYTHON=1
 # switches it off (to compare, or to rule it out).
+# A build of another version of the C file (a stale .so beside newer Python code, e.g. after `git pull` without
+# reinstalling) is ignored, with the reason kept in LEXFAST_UNUSED, rather than failing on every ticket.
+LEXFAST_ABI = 2
+LEXFAST_UNUSED = ""
 _lexfast: Any
 try:
     if os.environ.get("TRIAGE_PURE_PYTHON", "").strip().lower() not in ("", "0", "false", "no"):
         raise ImportError("TRIAGE_PURE_PYTHON is set")
     from triage import _lexfast  # type: ignore[attr-defined,no-redef,unused-ignore]
-except ImportError:
+
+    if getattr(_lexfast, "ABI", None) != LEXFAST_ABI:
+        raise ImportError(
+            f"triage._lexfast was built from another version (ABI {getattr(_lexfast, 'ABI', None)}, this code "
+            f"needs {LEXFAST_ABI}): reinstall (`pip install -e .` / `make install`) to rebuild it"
+        )
+except ImportError as exc:
     _lexfast = None
+    LEXFAST_UNUSED = str(exc)
 
 MODEL_FILE = "lexical.json"
 FORMAT = 1
@@ -243,12 +254,12 @@ class LexicalModel:
                 table.append(idf)
                 table.extend(w)
             st.update(
-                index={t: r for r, (t, _) in enumerate(rows)},
+                vocab=fast.vocab([t for t, _ in rows]),
                 table=table,
                 hidden=bytes(t in self.hidden for t, _ in rows),
                 terms=[t for t, _ in rows],
             )
-        acc, sq, shown, known = fast.judge(texts, st["index"], st["table"], len(self.intercepts), st["hidden"])
+        acc, sq, shown, known = fast.judge(texts, st["vocab"], st["table"], len(self.intercepts), st["hidden"])
         z = list(self.intercepts)
         if not known:
             return z, known, 0.0

@@ -386,6 +386,15 @@ def _fresh_process(**_: Any) -> None:
     configure_logging(s.log_level, s.log_format)
 
 
+@signals.worker_ready.connect
+def _report_accelerator(**_: Any) -> None:
+    # Same results either way; only the speed differs (≈ 70 µs more per ticket in pure Python).
+    from triage import lexical
+
+    if lexical._lexfast is None:
+        log.warning("lexical_accelerator_off", reason=lexical.LEXFAST_UNUSED or "triage._lexfast is not built")
+
+
 @signals.task_prerun.connect
 def _bind_task(task_id: str | None = None, task: Task | None = None, **_: Any) -> None:
     structlog.contextvars.clear_contextvars()
