@@ -39,7 +39,7 @@ import math
 import os
 import re
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -124,22 +124,71 @@ def term_counts(texts: Sequence[str]) -> dict[str, int]:
     return counts
 
 
+class Features(Mapping[str, tuple[float, tuple[float, ...]]]):
+    """term -> (idf, weight per target): the vocabulary held compactly — one float array (idf and weights, row
+    after row) and a term -> row index — instead of a tuple of floats per term (≈ 7 MB per worker process for
+    23,000 terms, against ≈ 3 MB here). Reads like the dict it replaces; the C accelerator reads the same
+    array."""
+
+    __slots__ = ("index", "k", "table", "terms")
+
+    def __init__(self, terms: list[str], table: array[float], k: int) -> None:
+        if len(table) != len(terms) * (k + 1):
+            raise ValueError("the table must hold k + 1 numbers per term")
+        self.terms = terms
+        self.table = table
+        self.k = k
+        self.index = {t: r for r, t in enumerate(terms)}
+        if len(self.index) != len(terms):
+            raise ValueError("duplicate term")
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, tuple[float, Sequence[float]]], k: int) -> Features:
+        table = array("d")
+        terms = []
+        for term, (idf, w) in mapping.items():
+            if len(w) != k:
+                raise ValueError(f"features[{term!r}] has {len(w)} weights, not {k}")
+            terms.append(term)
+            table.append(idf)
+            table.extend(w)
+        return cls(terms, table, k)
+
+    def __getitem__(self, term: str) -> tuple[float, tuple[float, ...]]:
+        o = self.index[term] * (self.k + 1)
+        t = self.table
+        return t[o], tuple(t[o + 1 : o + 1 + self.k])
+
+    def __contains__(self, term: object) -> bool:
+        return term in self.index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.terms)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
 @dataclass(frozen=True)
 class LexicalModel:
     version: str  # first 12 hex of sha256(file bytes)
     targets: tuple[str, ...]
     intercepts: tuple[float, ...]
-    features: Mapping[str, tuple[float, tuple[float, ...]]]  # term -> (idf, weight per target)
+    # term -> (idf, weight per target); any mapping given is stored as `Features` (compact)
+    features: Mapping[str, tuple[float, tuple[float, ...]]]
     training: Mapping[str, Any] = field(default_factory=dict)
     # category -> (rules coefficient a, intercept d, model coefficient per target b): the category's logit
     # is a * rules_logit + d + Σ b[i] * logit[i]. parse_model builds it from an older file's `blend`.
     stack: Mapping[str, tuple[float, float, tuple[float, ...]]] = field(default_factory=dict)
     # Vocabulary terms never shown as evidence and not counted towards MIN_TERMS (function words, numbers).
     hidden: frozenset[str] = field(default=frozenset(), repr=False)
-    # The C accelerator's view of the features (row index, flat idf/weight table), built on first use.
-    _native: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The C accelerator's view of the features (its vocabulary table; the idf/weight array is `features.table`),
+    # built on first use; never copied by `dataclasses.replace` (a replaced model may have other features).
+    _native: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.features, Features):
+            object.__setattr__(self, "features", Features.of(self.features, len(self.intercepts)))
         if not self.hidden:
             object.__setattr__(self, "hidden", frozenset(t for t in self.features if _function_words(t)))
 
@@ -203,20 +252,26 @@ class LexicalModel:
         the shipped three targets take an unrolled loop (≈ 40 % cheaper than one sum per target).
         """
         feats = self.features
+        assert isinstance(feats, Features)
+        index = feats.index
+        tab = feats.table
         hidden = self.hidden
         known: list[tuple[str, float, tuple[float, ...]]] = []
         sq = 0.0
         shown = 0
         log = math.log
         z = list(self.intercepts)
-        if len(z) == 3:
+        k = len(z)
+        if k == 3:
             a0 = a1 = a2 = 0.0
             for term, n in counts.items():
-                entry = feats.get(term)
-                if entry is not None:
-                    v = entry[0] if n == 1 else (1.0 + log(n)) * entry[0]
+                r = index.get(term)
+                if r is not None:
+                    o = 4 * r
+                    idf = tab[o]
+                    v = idf if n == 1 else (1.0 + log(n)) * idf
                     sq += v * v
-                    w = entry[1]
+                    w = (tab[o + 1], tab[o + 2], tab[o + 3])
                     a0 += v * w[0]
                     a1 += v * w[1]
                     a2 += v * w[2]
@@ -226,14 +281,16 @@ class LexicalModel:
             acc = [a0, a1, a2]
         else:
             for term, n in counts.items():
-                entry = feats.get(term)
-                if entry is not None:
-                    v = entry[0] if n == 1 else (1.0 + log(n)) * entry[0]
+                r = index.get(term)
+                if r is not None:
+                    o = (k + 1) * r
+                    idf = tab[o]
+                    v = idf if n == 1 else (1.0 + log(n)) * idf
                     sq += v * v
-                    known.append((term, v, entry[1]))
+                    known.append((term, v, tuple(tab[o + 1 : o + 1 + k])))
                     if term not in hidden:
                         shown += 1
-            acc = [sum([v * w[i] for _, v, w in known]) for i in range(len(z))]
+            acc = [sum([v * w[i] for _, v, w in known]) for i in range(k)]
         if not known:
             return z, known, 0.0
         scale = self._damping(shown) / math.sqrt(sq)
@@ -248,16 +305,13 @@ class LexicalModel:
             return self.judge(term_counts(texts))
         st = self._native
         if not st:
-            rows = list(self.features.items())
-            table = array("d")
-            for _, (idf, w) in rows:
-                table.append(idf)
-                table.extend(w)
+            feats = self.features
+            assert isinstance(feats, Features)
             st.update(
-                vocab=fast.vocab([t for t, _ in rows]),
-                table=table,
-                hidden=bytes(t in self.hidden for t, _ in rows),
-                terms=[t for t, _ in rows],
+                vocab=fast.vocab(feats.terms),
+                table=feats.table,
+                hidden=bytes(t in self.hidden for t in feats.terms),
+                terms=feats.terms,
             )
         acc, sq, shown, known = fast.judge(texts, st["vocab"], st["table"], len(self.intercepts), st["hidden"])
         z = list(self.intercepts)
@@ -381,14 +435,25 @@ def parse_model(raw: bytes, path: Path = Path(MODEL_FILE)) -> LexicalModel:
     feats_raw = data.get("features")
     if not isinstance(feats_raw, dict) or not feats_raw:
         raise LexicalError(f"{path}: `features` must be a non-empty object {{term: [idf, weights...]}}")
-    features: dict[str, tuple[float, tuple[float, ...]]] = {}
+    terms: list[str] = []
+    table = array("d")
     for term, row in feats_raw.items():
         if not isinstance(row, list) or len(row) != k + 1:
             raise LexicalError(f"{path}: features[{term!r}] must be [idf, one weight per target] ({k + 1} numbers)")
         vals = [num(v, f"features[{term!r}]") for v in row]
         if vals[0] <= 0:
             raise LexicalError(f"{path}: features[{term!r}]: idf must be positive")
-        features[term] = (vals[0], tuple(vals[1:]))
+        if "\0" in term:
+            raise LexicalError(f"{path}: features[{term!r}]: a term holds no NUL (no token can)")
+        terms.append(term)
+        table.extend(vals)
+    # The parsed rows go; the terms are copied out of the parser's memory first, so the freed rows do not
+    # stay pinned between them (≈ 3.5 MB less resident per worker process).
+    blob = "\0".join(terms)
+    del feats_raw, terms
+    data.pop("features", None)
+    features = Features(blob.split("\0"), table, k)
+    del blob
     training = data.get("training", {})
     return LexicalModel(
         version=hashlib.sha256(raw).hexdigest()[:12],

@@ -189,3 +189,16 @@ def test_a_stale_build_is_ignored_not_used() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[0] == "True"
     assert "another version" in out[1] and "reinstall" in out[1]
+
+
+def test_a_replaced_model_builds_its_own_tables() -> None:
+    import dataclasses
+
+    m = _edge_model(3)
+    m.judge_texts(["pay me"])  # m's tables built
+    other = {t: (idf, tuple(-w for w in ws)) for t, (idf, ws) in m.features.items()}
+    m2 = dataclasses.replace(m, features=other)
+    assert m2._native == {}
+    z1, _, _ = m.judge_texts(["pay me outside"])
+    z2, _, _ = m2.judge_texts(["pay me outside"])
+    assert z2 == _python(m2, ["pay me outside"])[0] and z1 != z2

@@ -578,3 +578,25 @@ def test_retraining_reproduces_the_shipped_model() -> None:
     for cat, (a, d, b) in shipped.stack.items():
         assert again.stack[cat][0] == pytest.approx(a, abs=1e-3) and again.stack[cat][1] == pytest.approx(d, abs=1e-3)
         assert again.stack[cat][2] == pytest.approx(b, abs=1e-3)
+
+
+def test_features_are_held_compactly_and_read_like_a_dict() -> None:
+    from triage.lexical import Features
+
+    rows = {"pay": [1.5, 0.25, -0.5, 2.0], "pay me": [2.0, 1.0, 0.0, -1.0], "#": [1.0, 0.0, 0.0, 0.0]}
+    m = parse_model(_raw(_model(rows)))
+    assert isinstance(m.features, Features)
+    assert len(m.features) == 3 and list(m.features) == ["pay", "pay me", "#"]
+    assert m.features["pay me"] == (2.0, (1.0, 0.0, -1.0))
+    assert m.features.get("absent") is None and "pay" in m.features and "absent" not in m.features
+    assert dict(m.features) == {t: (r[0], tuple(r[1:])) for t, r in rows.items()}
+    # A model built from a plain mapping (training does) is stored the same way and compares equal.
+    again = dataclasses.replace(m, features=dict(m.features))
+    assert isinstance(again.features, Features) and again.features == m.features
+    with pytest.raises(KeyError):
+        m.features["absent"]
+
+
+def test_a_term_with_a_nul_is_refused() -> None:
+    with pytest.raises(LexicalError, match="NUL"):
+        parse_model(_raw(_model({"pa\0y": [1.0, 0.0, 0.0, 0.0]})))
