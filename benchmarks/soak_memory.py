@@ -135,6 +135,19 @@ def main() -> int:
               f"{max(last[3] or [0]) / 1024:.1f} MiB, peak {peak / 1024:.1f} MiB")
         # The same pool processes from warm-up to the end: flat RSS was not bought by recycling children.
         print(f"pool pids: after warm-up {sorted(pids[min(2, len(pids) - 1)])}, at the end {sorted(pids[-1])}")
+        if not own_db:
+            # The rows stay in a database of the caller's: leave it with planner statistics (a server without
+            # autovacuum would otherwise plan the next runs on it as if the tables were empty; README
+            # "Performance", "Missing planner statistics").
+            from sqlalchemy import text
+
+            from triage.bench import STORE_TABLES
+
+            eng = create_engine(normalise_url(db_url))
+            with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("ANALYZE " + ", ".join(STORE_TABLES)))
+            eng.dispose()
+            print(f"analyzed {', '.join(STORE_TABLES)} (the rows stay in TRIAGE_DATABASE_URL)")
         return 0
     finally:
         if worker is not None and worker.poll() is None:
