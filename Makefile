@@ -61,3 +61,4 @@ lexical: $(STAMP)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache .mypy_cache
+	rm -f triage/_lexfast*.so

@@ -24,7 +24,11 @@
  *   (as LexicalModel.explain sorts them); terms: list of str, per row.
  */
 #define PY_SSIZE_T_CLEAN
-#define LEXFAST_ABI 2 /* bump with any change of judge/top/vocab's arguments or results; see triage/lexical.py */
+#define LEXFAST_ABI 3 /* bump with any change of judge/top/vocab's arguments or results; see triage/lexical.py */
+#define LEXFAST_MAX_TARGETS 64
+#ifndef LEXFAST_SOURCE
+#define LEXFAST_SOURCE "" /* setup.py passes the sha256 of this file: triage/lexical.py refuses a build of other source */
+#endif
 #include <Python.h>
 #include <math.h>
 #include <stdint.h>
@@ -184,8 +188,8 @@ static PyObject *judge(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOnO", &texts, &vocab_obj, &table_obj, &k, &hidden_obj)) return NULL;
     const Vocab *voc = PyCapsule_GetPointer(vocab_obj, VOCAB_CAPSULE);
     if (voc == NULL) return NULL;
-    if (k < 1) {
-        PyErr_SetString(PyExc_ValueError, "k must be positive");
+    if (k < 1 || k > LEXFAST_MAX_TARGETS) {
+        PyErr_SetString(PyExc_ValueError, "k must be within [1, 64]");
         return NULL;
     }
     PyObject *seq = PySequence_Fast(texts, "texts must be a sequence of str");
@@ -349,8 +353,8 @@ static PyObject *top(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "SOnOO!ndn", &known_obj, &table_obj, &k, &hidden_obj, &PyList_Type, &terms, &i,
                           &floor_, &n))
         return NULL;
-    if (k < 1 || i < 0 || i >= k || n < 0) {
-        PyErr_SetString(PyExc_ValueError, "need 0 <= i < k and n >= 0");
+    if (k < 1 || k > LEXFAST_MAX_TARGETS || i < 0 || i >= k || n < 0) {
+        PyErr_SetString(PyExc_ValueError, "need 1 <= k <= 64, 0 <= i < k and n >= 0");
         return NULL;
     }
     Py_buffer tb, hb;
@@ -370,6 +374,7 @@ static PyObject *top(PyObject *self, PyObject *args) {
     Py_ssize_t m = PyBytes_GET_SIZE(known_obj) / (Py_ssize_t)sizeof(Known);
     const double *table = (const double *)tb.buf;
     const unsigned char *hidden = (const unsigned char *)hb.buf;
+    if (n > m) n = m; /* never more than the known terms: bounds the allocation whatever n is asked */
     best = PyMem_Malloc(sizeof(Cand) * (size_t)(n + 1));
     if (best == NULL) {
         PyErr_NoMemory();
@@ -429,7 +434,8 @@ PyMODINIT_FUNC PyInit__lexfast(void) {
     PyObject *m = PyModule_Create(&module);
     /* The calling convention's version: triage.lexical ignores a module built from another version of this file
      * (a stale build left beside newer Python code) instead of failing on every ticket. */
-    if (m != NULL && PyModule_AddIntConstant(m, "ABI", LEXFAST_ABI) < 0) {
+    if (m != NULL && (PyModule_AddIntConstant(m, "ABI", LEXFAST_ABI) < 0 ||
+                      PyModule_AddStringConstant(m, "SOURCE", LEXFAST_SOURCE) < 0)) {
         Py_DECREF(m);
         return NULL;
     }

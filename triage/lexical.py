@@ -52,7 +52,7 @@ from triage.schemas import CATEGORIES
 # switches it off (to compare, or to rule it out).
 # A build of another version of the C file (a stale .so beside newer Python code, e.g. after `git pull` without
 # reinstalling) is ignored, with the reason kept in LEXFAST_UNUSED, rather than failing on every ticket.
-LEXFAST_ABI = 2
+LEXFAST_ABI = 3
 LEXFAST_UNUSED = ""
 _lexfast: Any
 try:
@@ -65,6 +65,14 @@ try:
             f"triage._lexfast was built from another version (ABI {getattr(_lexfast, 'ABI', None)}, this code "
             f"needs {LEXFAST_ABI}): reinstall (`pip install -e .` / `make install`) to rebuild it"
         )
+    _c_source = Path(__file__).with_name("_lexfast.c")  # present in a checkout; a wheel ships the build only
+    if _c_source.is_file():
+        _built_from = getattr(_lexfast, "SOURCE", "")
+        if _built_from != hashlib.sha256(_c_source.read_bytes()).hexdigest()[:16]:
+            raise ImportError(
+                f"triage._lexfast was built from another version of {_c_source.name} (a stale build): "
+                "reinstall (`pip install -e .` / `make install`) to rebuild it"
+            )
 except ImportError as exc:
     _lexfast = None
     LEXFAST_UNUSED = str(exc)
@@ -181,7 +189,7 @@ class LexicalModel:
     # is a * rules_logit + d + Σ b[i] * logit[i]. parse_model builds it from an older file's `blend`.
     stack: Mapping[str, tuple[float, float, tuple[float, ...]]] = field(default_factory=dict)
     # Vocabulary terms never shown as evidence and not counted towards MIN_TERMS (function words, numbers).
-    hidden: frozenset[str] = field(default=frozenset(), repr=False)
+    hidden: frozenset[str] = field(default=frozenset(), init=False, repr=False)
     # The C accelerator's view of the features (its vocabulary table; the idf/weight array is `features.table`),
     # built on first use; never copied by `dataclasses.replace` (a replaced model may have other features).
     _native: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -189,8 +197,9 @@ class LexicalModel:
     def __post_init__(self) -> None:
         if not isinstance(self.features, Features):
             object.__setattr__(self, "features", Features.of(self.features, len(self.intercepts)))
-        if not self.hidden:
-            object.__setattr__(self, "hidden", frozenset(t for t in self.features if _function_words(t)))
+        elif self.features.k != len(self.intercepts):
+            raise ValueError(f"features carry {self.features.k} weights per term for {len(self.intercepts)} targets")
+        object.__setattr__(self, "hidden", frozenset(t for t in self.features if _function_words(t)))
 
     def combine(self, category: str, rules_logit: float, logits: Sequence[float]) -> float:
         """The category's logit from the rules' logit and the model's logits (`judge` order); the rules'
@@ -280,6 +289,7 @@ class LexicalModel:
                         shown += 1
             acc = [a0, a1, a2]
         else:
+            acc = [0.0] * k
             for term, n in counts.items():
                 r = index.get(term)
                 if r is not None:
@@ -287,10 +297,12 @@ class LexicalModel:
                     idf = tab[o]
                     v = idf if n == 1 else (1.0 + log(n)) * idf
                     sq += v * v
-                    known.append((term, v, tuple(tab[o + 1 : o + 1 + k])))
+                    wk: tuple[float, ...] = tuple(tab[o + 1 : o + 1 + k])
+                    for i in range(k):  # a plain running sum, as the C accelerator adds (sum() compensates on 3.12+)
+                        acc[i] += v * wk[i]
+                    known.append((term, v, wk))
                     if term not in hidden:
                         shown += 1
-            acc = [sum([v * w[i] for _, v, w in known]) for i in range(k)]
         if not known:
             return z, known, 0.0
         scale = self._damping(shown) / math.sqrt(sq)

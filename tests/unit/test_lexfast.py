@@ -103,7 +103,7 @@ def _edge_model(k: int) -> lexical.LexicalModel:
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_edge_tokens_and_ties_agree(k: int) -> None:
     m = _edge_model(k)
-    exact = k == 3  # other target counts take `judge`'s generic `sum()` (compensated on Python 3.12+)
+    exact = True  # the generic path adds as the C code does (no compensated sum())
     for t in EDGE_TEXTS:
         _same(m, [t], exact)
         _same(m, ["pay me", t], exact)
@@ -153,6 +153,15 @@ def test_bad_arguments_raise_instead_of_crashing() -> None:
         fast.vocab(["ok", 3])
     with pytest.raises(ValueError):
         fast.top(b"\0" * 16, st["table"], 3, st["hidden"], st["terms"], 3, 0.0, 3)  # no target 3
+    # Sizes that would overflow an allocation or an offset are refused or clamped, never used.
+    with pytest.raises(ValueError):
+        fast.top(b"\0" * 16, st["table"], 2**61 + 3, st["hidden"], st["terms"], 0, 0.0, 3)
+    with pytest.raises(ValueError):
+        fast.judge(["ok"], st["vocab"], st["table"], 2**61 + 3, st["hidden"])
+    _, known, _ = m.judge_texts(EDGE_TEXTS)
+    assert fast.top(known, st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 2**60) == fast.top(
+        known, st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 10**6
+    )
     with pytest.raises(ValueError):
         fast.top((10**9).to_bytes(8, sys.byteorder) + b"\0" * 8, st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 3)
 
@@ -177,6 +186,18 @@ def test_triage_pure_python_switches_the_accelerator_off() -> None:
     env["TRIAGE_PURE_PYTHON"] = "0"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_build_of_other_source_is_ignored() -> None:
+    # Same ABI, but built from another version of _lexfast.c (a rebuild that failed or was skipped).
+    code = (
+        "import sys, types; "
+        f"sys.modules['triage._lexfast'] = types.SimpleNamespace(ABI={lexical.LEXFAST_ABI}, SOURCE='0' * 16);"
+        "from triage import lexical as L; print(L._lexfast is None); print(L.LEXFAST_UNUSED)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0] == "True"
+    assert "stale build" in out[1]
 
 
 def test_a_stale_build_is_ignored_not_used() -> None:
