@@ -79,6 +79,18 @@ static void counts_add(Counts *c, Py_ssize_t row) {
 
 /* The vocabulary as code points with its own hash table, so a ticket's terms are looked up without making a
  * Python string of each (most terms of a ticket are not in the vocabulary). Row r = the r-th term given. */
+/* The length of a str (made ready for PyUnicode_READ before 3.12), or -1 with TypeError(what) set. */
+static Py_ssize_t str_length(PyObject *t, const char *what) {
+    if (!PyUnicode_Check(t)) {
+        PyErr_SetString(PyExc_TypeError, what);
+        return -1;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(t) < 0) return -1;
+#endif
+    return PyUnicode_GET_LENGTH(t);
+}
+
 #define FNV_INIT 0xcbf29ce484222325ull
 static inline uint64_t fnv(uint64_t h, Py_UCS4 c) { return (h ^ (uint64_t)c) * 0x100000001b3ull; }
 
@@ -108,15 +120,9 @@ static PyObject *vocab(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &terms)) return NULL;
     Py_ssize_t n = PyList_GET_SIZE(terms), total = 0;
     for (Py_ssize_t r = 0; r < n; r++) {
-        PyObject *t = PyList_GET_ITEM(terms, r);
-        if (!PyUnicode_Check(t)) {
-            PyErr_SetString(PyExc_TypeError, "terms must be a list of str");
-            return NULL;
-        }
-#if PY_VERSION_HEX < 0x030C0000
-        if (PyUnicode_READY(t) < 0) return NULL;
-#endif
-        total += PyUnicode_GET_LENGTH(t);
+        Py_ssize_t len = str_length(PyList_GET_ITEM(terms, r), "terms must be a list of str");
+        if (len < 0) return NULL;
+        total += len;
     }
     Vocab *v = PyMem_Calloc(1, sizeof(Vocab));
     if (v == NULL) return PyErr_NoMemory();
@@ -220,15 +226,8 @@ static PyObject *judge(PyObject *self, PyObject *args) {
     Py_ssize_t nt = PySequence_Fast_GET_SIZE(seq);
     Py_ssize_t total = 0, longest = 0;
     for (Py_ssize_t f = 0; f < nt; f++) {
-        PyObject *t = PySequence_Fast_GET_ITEM(seq, f);
-        if (!PyUnicode_Check(t)) {
-            PyErr_SetString(PyExc_TypeError, "texts must be a sequence of str");
-            goto done;
-        }
-#if PY_VERSION_HEX < 0x030C0000
-        if (PyUnicode_READY(t) < 0) goto done;
-#endif
-        Py_ssize_t n = PyUnicode_GET_LENGTH(t);
+        Py_ssize_t n = str_length(PySequence_Fast_GET_ITEM(seq, f), "texts must be a sequence of str");
+        if (n < 0) goto done;
         total += n;
         if (n > longest) longest = n;
     }
