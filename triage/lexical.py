@@ -43,7 +43,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from triage.schemas import CATEGORIES
 
@@ -112,6 +112,7 @@ _NOT_SHOWN = frozenset(
 
 # A ticket's known terms as `judge` gives them, (term, v, weights) each, or as the accelerator packs them.
 Known = Sequence[tuple[str, float, tuple[float, ...]]] | bytes
+_K = TypeVar("_K", bound=Known)
 
 
 class LexicalError(Exception):
@@ -269,8 +270,7 @@ class LexicalModel:
         sq = 0.0
         shown = 0
         log = math.log
-        z = list(self.intercepts)
-        k = len(z)
+        k = len(self.intercepts)
         if k == 3:
             a0 = a1 = a2 = 0.0
             for term, n in counts.items():
@@ -303,10 +303,7 @@ class LexicalModel:
                     known.append((term, v, wk))
                     if term not in hidden:
                         shown += 1
-        if not known:
-            return z, known, 0.0
-        scale = self._damping(shown) / math.sqrt(sq)
-        return [b + scale * a for b, a in zip(z, acc, strict=True)], known, scale
+        return self._logits(acc, sq, shown, known)
 
     def judge_texts(self, texts: Sequence[str]) -> tuple[list[float], Known, float]:
         """``judge(term_counts(texts))``: by the C accelerator when it is built (the same figures bit for bit:
@@ -326,11 +323,14 @@ class LexicalModel:
                 terms=feats.terms,
             )
         acc, sq, shown, known = fast.judge(texts, st["vocab"], st["table"], len(self.intercepts), st["hidden"])
-        z = list(self.intercepts)
+        return self._logits(acc, sq, shown, known)
+
+    def _logits(self, acc: Sequence[float], sq: float, shown: int, known: _K) -> tuple[list[float], _K, float]:
+        """(logit per target, known, scale) from the sums of one pass, `judge`'s or the accelerator's."""
         if not known:
-            return z, known, 0.0
+            return list(self.intercepts), known, 0.0
         scale = self._damping(shown) / math.sqrt(sq)
-        return [b + scale * a for b, a in zip(z, acc, strict=True)], known, scale
+        return [b + scale * a for b, a in zip(self.intercepts, acc, strict=True)], known, scale
 
     def explain(self, known: Known, scale: float, i: int, n: int = EXPLAIN_TOP) -> list[tuple[str, float]]:
         """The `n` terms (of `judge`'s or `judge_texts`'s output) that raised target `i`'s logit the most,
