@@ -26,7 +26,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from triage import batching, db, metrics, pipeline, store, writeback
 from triage.logging import configure_logging, enabled_for, get_logger
-from triage.redis_transport import install_redis_client_reuse
+from triage.redis_transport import install_redis_atomic_pop, install_redis_client_reuse
 from triage.reliability import delivery_counter, install_redis_orphan_guard
 from triage.schemas import TicketIn
 from triage.settings import Settings, get_settings
@@ -315,6 +315,7 @@ def create_app(settings: Settings | None = None) -> Celery:
     if kind == "redis":
         # Unacked messages come back after this long: must exceed the longest task (incl. retries).
         transport_options = {"visibility_timeout": settings.visibility_timeout_s}
+        install_redis_atomic_pop()  # taking a message off the queue and recording it unacked: one step
         install_redis_orphan_guard()  # a message popped as Redis went away is restored, not lost
         install_redis_client_reuse()  # one redis-py client per channel, not one per append/ack/publish
     elif kind == "amqp":

@@ -1,0 +1,215 @@
+"""On Redis, taking a message off the queue and recording it as unacknowledged is one step
+(`triage.redis_transport.install_redis_atomic_pop`): a consumer killed at any instant leaves every message
+either queued or recorded, and kombu's visibility-timeout restore brings the recorded ones back.
+
+Real Redis, real kombu consumers; the crash tests run the consumer in a subprocess that dies with
+`os._exit` at the worst moment — right after the pop, before the message reaches any callback — once with
+kombu's own BRPOP (which loses that message: the test shows the gap is real) and once with the atomic pop.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import redis
+from kombu import Connection, Consumer, Exchange, Queue
+
+from triage.redis_transport import MALFORMED_KEY, install_redis_atomic_pop, install_redis_client_reuse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _queue(name: str) -> Queue:
+    return Queue(name, Exchange(name, type="direct"), routing_key=name)
+
+
+def _publish(url: str, queue: Queue, n: int, **kw: Any) -> None:
+    with Connection(url) as conn:
+        producer = conn.Producer(serializer="json")
+        for i in range(n):
+            producer.publish({"i": i}, exchange=queue.exchange, routing_key=queue.routing_key,
+                             declare=[queue], **kw)
+
+
+def _consume(url: str, queue: Queue, want: int, prefetch: int, on: Any = None, timeout: float = 15) -> list[Any]:
+    got: list[Any] = []
+
+    def cb(body: Any, msg: Any) -> None:
+        got.append((body, msg))
+        if on is not None:
+            on(body, msg)
+        msg.ack()
+
+    with Connection(url) as conn:
+        ch = conn.channel()
+        ch.basic_qos(0, prefetch, False)
+        with Consumer(ch, [queue], callbacks=[cb], accept=["json"]):
+            deadline = time.monotonic() + timeout
+            while len(got) < want and time.monotonic() < deadline:
+                try:
+                    conn.drain_events(timeout=1)
+                except TimeoutError:
+                    pass
+    return got
+
+
+def test_each_message_is_recorded_before_delivery_in_order_and_by_the_prefetch_credit(redis_url: str) -> None:
+    install_redis_atomic_pop()
+    install_redis_client_reuse()
+    r = redis.Redis.from_url(redis_url)
+    name = f"atomic-{uuid.uuid4().hex[:8]}"
+    q = _queue(name)
+    _publish(redis_url, q, 50)
+    seen: list[tuple[int, bool, int]] = []
+
+    def look(body: Any, msg: Any) -> None:
+        seen.append((body["i"], bool(r.hexists("unacked", msg.delivery_tag)), int(r.llen(name))))
+
+    got = _consume(redis_url, q, 50, prefetch=10, on=look)
+    assert [b["i"] for b, _ in got] == list(range(50))  # FIFO, as kombu's BRPOP
+    assert all(recorded for _, recorded, _ in seen)  # recorded as unacked before any callback ran
+    # one pop took the whole credit (10), not one message: 40 were left when the first arrived
+    assert seen[0][2] == 40
+    assert r.llen(name) == 0
+    tags = {m.delivery_tag for _, m in got}
+    assert not tags & {t.decode() for t in r.hkeys("unacked")}  # every ack removed its record
+    assert not tags & {t.decode() for t in r.zrange("unacked_index", 0, -1)}
+
+
+def test_priority_levels_and_a_waiting_consumer(redis_url: str) -> None:
+    """A message on another priority level than the one the idle wait watches is still taken."""
+    install_redis_atomic_pop()
+    name = f"atomic-pri-{uuid.uuid4().hex[:8]}"
+    q = Queue(name, Exchange(name, type="direct"), routing_key=name, max_priority=9)
+    got: list[Any] = []
+    with Connection(redis_url) as conn:
+        ch = conn.channel()
+        ch.basic_qos(0, 10, False)
+        with Consumer(ch, [q], callbacks=[lambda body, msg: (got.append(body["i"]), msg.ack())], accept=["json"]):
+            t0 = time.monotonic()
+            try:
+                conn.drain_events(timeout=1.5)  # idles in the wait
+            except TimeoutError:
+                pass
+            _publish(redis_url, q, 3, priority=9)
+            _publish(redis_url, q, 2)
+            deadline = time.monotonic() + 10
+            while len(got) < 5 and time.monotonic() < deadline:
+                try:
+                    conn.drain_events(timeout=1)
+                except TimeoutError:
+                    pass
+    assert sorted(got) == [0, 0, 1, 1, 2]
+    assert time.monotonic() - t0 < 10
+
+
+def test_malformed_entries_are_kept_aside_and_consumption_goes_on(redis_url: str) -> None:
+    install_redis_atomic_pop()
+    r = redis.Redis.from_url(redis_url)
+    r.delete(MALFORMED_KEY)
+    name = f"atomic-bad-{uuid.uuid4().hex[:8]}"
+    q = _queue(name)
+    _publish(redis_url, q, 3)
+    r.lpush(name, b"not json at all", json.dumps({"no": "properties"}))
+    _publish(redis_url, q, 3)
+    got = _consume(redis_url, q, 6, prefetch=20)
+    assert sorted(b["i"] for b, _ in got) == [0, 0, 1, 1, 2, 2]
+    kept = r.lrange(MALFORMED_KEY, 0, -1)
+    assert sorted(kept) == sorted([b"not json at all", json.dumps({"no": "properties"}).encode()])
+    r.delete(MALFORMED_KEY)
+
+
+def test_a_flushed_script_cache_is_reloaded(redis_url: str) -> None:
+    """After a Redis restart (or SCRIPT FLUSH) the next pop loads the script again; nothing is skipped."""
+    install_redis_atomic_pop()
+    r = redis.Redis.from_url(redis_url)
+    name = f"atomic-flush-{uuid.uuid4().hex[:8]}"
+    q = _queue(name)
+    _publish(redis_url, q, 40)
+
+    def flush(body: Any, _msg: Any) -> None:
+        if body["i"] in (3, 17, 30):
+            r.script_flush()
+
+    got = _consume(redis_url, q, 40, prefetch=4, on=flush)
+    assert [b["i"] for b, _ in got] == list(range(40))
+
+
+_CRASHER = textwrap.dedent(
+    """
+    import os, sys, time
+    sys.path.insert(0, {root!r})
+    from kombu import Connection, Consumer, Exchange, Queue
+    from kombu.transport import virtual
+    if {atomic!r}:
+        from triage.redis_transport import install_redis_atomic_pop
+        install_redis_atomic_pop()
+    def die(self, message, queue):  # the instant after the pop, before any bookkeeping of the consumer
+        os._exit(9)
+    virtual.Transport._deliver = die
+    q = Queue({name!r}, Exchange({name!r}, type="direct"), routing_key={name!r})
+    with Connection({url!r}) as conn:
+        ch = conn.channel()
+        ch.basic_qos(0, 5, False)
+        with Consumer(ch, [q], callbacks=[lambda b, m: None], accept=["json"]):
+            for _ in range(20):
+                try:
+                    conn.drain_events(timeout=1)
+                except TimeoutError:
+                    pass
+    os._exit(3)  # never reached when a message arrived
+    """
+)
+
+
+def _crash_after_pop(redis_url: str, atomic: bool) -> tuple[str, Any]:
+    name = f"atomic-crash-{uuid.uuid4().hex[:8]}"
+    q = _queue(name)
+    _publish(redis_url, q, 10)
+    code = _CRASHER.format(root=str(ROOT), atomic=atomic, name=name, url=redis_url)
+    proc = subprocess.run([sys.executable, "-c", code], timeout=60, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 9, proc.stderr[-2000:]
+    return name, q
+
+
+def _recorded_for(r: Any, name: str) -> list[Any]:
+    out = []
+    for raw in r.hvals("unacked"):
+        msg, _ex, rk = json.loads(raw)
+        if rk == name:
+            out.append(msg)
+    return out
+
+
+def test_killed_right_after_the_pop_loses_nothing_and_the_restore_brings_it_back(redis_url: str) -> None:
+    r = redis.Redis.from_url(redis_url)
+    name, q = _crash_after_pop(redis_url, atomic=True)
+    queued = r.llen(name)
+    recorded = _recorded_for(r, name)
+    assert queued + len(recorded) == 10, (queued, len(recorded))
+    assert len(recorded) == 5  # the whole prefetch credit was taken and recorded in the one step
+    # kombu's own visibility-timeout restore (what any surviving worker runs) puts them back
+    with Connection(redis_url, transport_options={"visibility_timeout": 0}) as conn:
+        ch: Any = conn.default_channel
+        ch.qos.restore_visible(num=100, interval=1)
+    assert not _recorded_for(r, name)
+    got = _consume(redis_url, q, 10, prefetch=10)
+    assert sorted(b["i"] for b, _ in got) == list(range(10))
+    assert sum(1 for _, m in got if m.delivery_info.get("redelivered")) == 5
+
+
+def test_kombus_own_brpop_loses_the_message_popped_at_that_instant(redis_url: str) -> None:
+    """The gap the atomic pop closes is real: the same crash with kombu's BRPOP loses one message."""
+    r = redis.Redis.from_url(redis_url)
+    name, _q = _crash_after_pop(redis_url, atomic=False)
+    assert r.llen(name) + len(_recorded_for(r, name)) == 9
+    r.delete(name)
