@@ -15,7 +15,17 @@ just queueing). Worker RSS is sampled every 100 ms; CPU seconds per component (w
 Celery consumer, pool children, the bench's producer, Redis/RabbitMQ, PostgreSQL) come from psutil and the
 pipeline/store split from the worker's own Prometheus metrics.
 
-Bench rows use source `bench` and are deleted before each mode and at the end (`--keep` keeps them).
+The store the modes write to is not empty: before the first mode the bench stores `--base-tickets` tickets
+(default 10,000; in-process, through the same `ingest_payloads` a bulk worker runs; not measured) and
+ANALYZEs, and each mode's rows stay for the next one, so every mode runs against tables that hold tickets
+and statistics that describe them, as on a live service. (An empty table that was just VACUUMed or
+ANALYZEd is planned as empty: each worker connection then caches sequential scans for its foreign-key
+checks and look-ups, and every ticket stored scans the tickets stored before it — 80 million rows read for
+10,000 tickets, PostgreSQL CPU per ticket ≈ 5× and batched throughput ⅔ of what a live store gives.
+`--base-tickets 0` measures that cold start.)
+
+Bench rows use source `bench`; leftovers of an interrupted run are deleted and VACUUMed before the run,
+and the run's rows at the end (`--keep` keeps them).
 """
 
 from __future__ import annotations
@@ -116,8 +126,38 @@ def delete_bench_rows() -> None:
 STORE_TABLES = ("tickets", "triage_results", "escalation_flags", "contacts", "ticket_contacts", "dead_letters")
 
 
+def analyze_store_tables() -> bool:
+    """PostgreSQL: ANALYZE the store's tables (statistics that describe them now). False elsewhere."""
+    from sqlalchemy import text
+
+    eng = _engine()
+    if eng.dialect.name != "postgresql":
+        return False
+    with eng.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text("ANALYZE " + ", ".join(STORE_TABLES)))
+    return True
+
+
+def store_base(n: int, *, settings: Settings, mix: dict[str, float], run_id: str, seed: int, batch: int) -> float:
+    """Store `n` bench tickets in this process, through the bulk task's own `ingest_payloads` (one
+    transaction per `batch`), then ANALYZE; returns the seconds it took (not part of any mode's figures).
+    Their contacts are their own (`handle_tag`), so the measured tickets repeat none of them."""
+    from triage.worker import INGEST_MANY, create_app
+
+    t0 = time.monotonic()
+    if n > 0:
+        task = create_app(settings.model_copy(update={"single_batching": False})).tasks[INGEST_MANY]
+        tickets = [t for _, t in generate(n, mix, prefix=f"{run_id}-base", seed=seed + 2, source=SOURCE,
+                                          handle_tag=f"{run_id}b")]
+        size = max(1, min(batch, settings.max_batch))
+        for i in range(0, n, size):
+            task.ingest_payloads(tickets[i:i + size], task_id=f"bench-base-{run_id}-{i}")
+    analyze_store_tables()
+    return time.monotonic() - t0
+
+
 def vacuum_analyze_store_tables() -> bool:
-    """PostgreSQL: VACUUM ANALYZE the store's tables before each mode (outside the timed window), so every
+    """PostgreSQL: VACUUM ANALYZE the store's tables before the run (outside the timed window), so every
     run sees the tables autovacuum keeps on a live database. Without statistics (autovacuum off, a fresh bulk
     load) the planner reads `ticket_id = ANY(:ids)` as a large share of the table and picks sequential scans
     (2–4× slower on a 1M-result database); without VACUUM the rows earlier runs deleted stay as dead index
@@ -368,13 +408,18 @@ def send(app: Any, mode: str, tickets: list[dict[str, Any]], *, queue: str, batc
     return t0
 
 
+# Single-ticket modes: the last tickets sent are looked up until they are committed, then the full count.
+LAST_SENT_PROBED = 64
+
+
 def wait_committed(prefix: str, n: int, timeout: float, worker: Workers, envelopes: Sequence[str] = ()) -> float:
     """When the last of the run's `n` tickets was seen committed (polled every 20 ms).
 
-    `envelopes`: the last ticket of each ingest_many envelope. An envelope commits in one transaction,
-    so while some are pending only those are looked up (a few index probes per poll); counting every
-    row of the run 50 times a second cost the database more CPU than storing them. The full count
-    confirms at the end (and is polled instead if it disagrees)."""
+    `envelopes`: the last ticket of each ingest_many envelope (bulk), or the last `LAST_SENT_PROBED`
+    tickets sent (single-ticket modes: consumed in order, they commit last but for stragglers). While some
+    are pending only those are looked up (a few index probes per poll); counting every row of the run 50
+    times a second cost the database more CPU than storing them. The full count confirms at the end (and
+    is polled instead if it disagrees), so a straggler only delays the end, never shortens it."""
     deadline = time.monotonic() + timeout
     pending = list(envelopes)
     while True:
@@ -411,8 +456,7 @@ def _workers(**kw: Any) -> Iterator[Workers]:
 
 def run_mode(mode: str, *, n: int, args: Any, settings: Settings, run_id: str, queue: str, app: Any,
              mix: dict[str, float], log_dir: Path) -> ModeResult:
-    delete_bench_rows()
-    vacuum_analyze_store_tables()
+    analyze_store_tables()  # the rows stored so far (base and earlier modes) are in the statistics
     prefix = f"{run_id}-{mode}"
     tickets = [t for _, t in generate(n, mix, prefix=prefix, seed=args.seed, source=SOURCE, handle_tag=run_id)]
     with _workers(queue=queue, concurrency=args.concurrency, batching=(mode == "batched"), settings=settings,
@@ -426,7 +470,7 @@ def run_mode(mode: str, *, n: int, args: Any, settings: Settings, run_id: str, q
         cpu0 = _cpu_groups(w.proc.pid)
         t0 = send(app, mode, tickets, queue=queue, batch=args.batch)
         envelopes = ([tickets[min(i + args.batch, n) - 1]["external_id"] for i in range(0, n, args.batch)]
-                     if mode == "bulk" else [])
+                     if mode == "bulk" else [t["external_id"] for t in tickets[-LAST_SENT_PROBED:]])
         t_end = wait_committed(prefix, n, args.timeout, w, envelopes)
         cpu1 = _cpu_groups(w.proc.pid)
         metrics = w.scrape()
@@ -489,6 +533,9 @@ def add_arguments(p: Any) -> None:
     p.add_argument("--seed", type=int, default=7, help="ticket generator seed")
     p.add_argument("--timeout", type=float, default=600.0, help="give up on a mode after this many seconds")
     p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.add_argument("--base-tickets", type=int, default=10000,
+                   help="tickets stored (not measured) before the first mode, so the modes write to a store "
+                        "that holds tickets, with statistics (default 10000; 0: an empty store)")
     p.add_argument("--keep", action="store_true", help="keep the bench rows (source 'bench') afterwards")
     p.add_argument("--allow-embedded", action="store_true",
                    help="run against the embedded filesystem broker / SQLite (figures are not meaningful)")
@@ -514,7 +561,15 @@ def run(args: Any) -> int:
     app = _producer_app(settings, queue)
     results: list[ModeResult] = []
     naive_n = args.naive_n or min(args.n, 5000)
+    if args.base_tickets < 0:
+        raise BenchError("--base-tickets must be 0 or more")
     try:
+        delete_bench_rows()  # an interrupted run's leftovers
+        vacuum_analyze_store_tables()
+        if not args.json:
+            print(f"… base: storing {args.base_tickets} tickets (not measured)", file=sys.stderr, flush=True)
+        base_s = store_base(args.base_tickets, settings=settings, mix=mix, run_id=run_id, seed=args.seed,
+                            batch=args.batch)
         for mode in modes:
             if not args.json:
                 print(f"… {mode}: {naive_n if mode == 'naive' else args.n} tickets", file=sys.stderr, flush=True)
@@ -535,7 +590,8 @@ def run(args: Any) -> int:
         "config": {"n": args.n, "naive_n": naive_n, "mix": mix, "concurrency": args.concurrency,
                    "bulk_batch": args.batch, "flush_every": args.flush_every,
                    "flush_interval_ms": args.flush_interval_ms, "offered_rate": args.offered_rate,
-                   "broker": settings.broker_kind, "worker_logs": str(log_dir)},
+                   "broker": settings.broker_kind, "worker_logs": str(log_dir),
+                   "base_tickets": args.base_tickets, "base_seconds": round(base_s, 1)},
         "modes": [asdict(r) for r in results],
     }
     if args.json:
@@ -549,7 +605,7 @@ def print_report(report: dict[str, Any]) -> None:
     c = report["config"]
     print(f"triage bench — {report['machine']['cpus']} CPUs, broker {c['broker']}, worker concurrency "
           f"{c['concurrency']}, bulk batch {c['bulk_batch']}, flush every {c['flush_every']} / "
-          f"{c['flush_interval_ms']} ms")
+          f"{c['flush_interval_ms']} ms, store holding {c['base_tickets']} base tickets before the first mode")
     hdr = (f"{'mode':<8} {'tickets':>7} {'tickets/s':>10} {'×naive':>7} {'p50 ms':>8} {'p95 ms':>8} "
            f"{'p99 ms':>8} {'peak RSS MiB':>12} {'RSS growth':>10}")
     print(hdr)
