@@ -1,4 +1,9 @@
-"""kombu's Redis transport, cheaper per message: one redis-py client per channel, acks by the batch.
+"""kombu's Redis transport, safer and cheaper per message: pop and record in one step, one redis-py client
+per channel, acks by the batch.
+
+**Pop and record in one step** (`install_redis_atomic_pop`): kombu takes a message with BRPOP and only then
+records it as unacknowledged, so a consumer killed between the two lost it. Here one Lua script does both,
+for up to the prefetch credit at a time (see the function).
 
 **One client per channel.** kombu's Redis transport builds a new `redis.Redis(connection_pool=pool)`
 for every synchronous operation (`Channel.conn_or_acquire()` without a client): recording a delivered
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from time import monotonic, time
 from typing import Any
 
@@ -305,7 +310,5 @@ def _restore_undelivered(channel: Any, items: list[tuple[str, bytes]]) -> None:
     """Put popped, recorded, never-delivered messages back at the consuming end, in their order."""
     for _queue, item in reversed(items):
         tag = loads(bytes_to_str(item))["properties"]["delivery_tag"]
-        try:
+        with suppress(Exception):  # if this fails it is still recorded: the visibility timeout brings it back
             channel.qos.restore_by_tag(tag, leftmost=False)
-        except Exception:  # noqa: BLE001 - still recorded: the visibility timeout brings it back
-            pass
