@@ -9,8 +9,8 @@ kombu's own BRPOP (which loses that message: the test shows the gap is real) and
 
 from __future__ import annotations
 
-import contextlib
 import base64
+import contextlib
 import json
 import os
 import subprocess
