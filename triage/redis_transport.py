@@ -110,11 +110,38 @@ def acknowledge_many(requests: Iterable[Any]) -> None:
 # ---------------------------------------------------------------------------------------------
 # Atomic pop-and-record
 
-# KEYS[1] unacked hash, KEYS[2] unacked index, KEYS[3] where undecodable envelopes are kept, KEYS[4..]
-# the queue keys in kombu's BRPOP order; ARGV[1] how many at most, ARGV[2] the time to index them at.
-# Returns a flat list: how many entries were set aside as malformed, then (key position, raw message) for
-# each message popped and recorded.
+# KEYS[1] unacked hash, KEYS[2] unacked index, KEYS[3] where entries that are not kombu messages are kept,
+# KEYS[4..] the queue keys in kombu's BRPOP order; ARGV[1] how many at most, ARGV[2] the time to index them
+# at. Returns a flat list: how many entries were set aside as malformed, then (key position, delivery tag,
+# raw message) for each message popped and recorded. Nothing is popped that cannot be recorded: the key
+# types are checked first, and an entry is only recorded once everything written about it is known to
+# encode (a script that fails half-way is not rolled back by Redis).
 POP_AND_RECORD = """
+for k = 1, 3 do
+  local t = redis.call('TYPE', KEYS[k])['ok']
+  local want = (k == 1 and 'hash') or (k == 2 and 'zset') or 'list'
+  if t ~= want and t ~= 'none' then
+    return redis.error_reply('WRONGTYPE triage atomic pop: ' .. KEYS[k] .. ' is a ' .. t)
+  end
+end
+local function record_of(item)
+  local ok, msg = pcall(cjson.decode, item)
+  if not ok or type(msg) ~= 'table' or type(msg['properties']) ~= 'table' then return nil end
+  local props = msg['properties']
+  local tag, info = props['delivery_tag'], props['delivery_info']
+  if type(tag) == 'number' and tag == math.floor(tag) and math.abs(tag) < 9007199254740992 then
+    tag = string.format('%d', tag)
+  end
+  if type(tag) ~= 'string' or tag == '' or type(info) ~= 'table' then return nil end
+  local ex, rk = info['exchange'], info['routing_key']
+  if ex == nil then ex = '' end
+  if rk == nil then rk = '' end
+  if (type(ex) ~= 'string' and ex ~= cjson.null) or (type(rk) ~= 'string' and rk ~= cjson.null) then return nil end
+  local ok1, exj = pcall(cjson.encode, ex)
+  local ok2, rkj = pcall(cjson.encode, rk)
+  if not ok1 or not ok2 then return nil end
+  return tag, '[' .. item .. ',' .. exj .. ',' .. rkj .. ']'
+end
 local most = tonumber(ARGV[1])
 local out = {0}
 local got = 0
@@ -122,21 +149,17 @@ for i = 4, #KEYS do
   while got < most do
     local item = redis.call('RPOP', KEYS[i])
     if not item then break end
-    local ok, msg = pcall(cjson.decode, item)
-    local props = ok and type(msg) == 'table' and msg['properties'] or nil
-    local tag = type(props) == 'table' and props['delivery_tag'] or nil
-    local info = type(props) == 'table' and props['delivery_info'] or nil
-    if type(tag) ~= 'string' or type(info) ~= 'table' then
-      redis.call('LPUSH', KEYS[3], item)
-      out[1] = out[1] + 1
-    else
-      local ex = info['exchange'] or ''
-      local rk = info['routing_key'] or ''
+    local tag, rec = record_of(item)
+    if tag then
       redis.call('ZADD', KEYS[2], ARGV[2], tag)
-      redis.call('HSET', KEYS[1], tag, '[' .. item .. ',' .. cjson.encode(ex) .. ',' .. cjson.encode(rk) .. ']')
+      redis.call('HSET', KEYS[1], tag, rec)
       out[#out + 1] = i - 4
+      out[#out + 1] = tag
       out[#out + 1] = item
       got = got + 1
+    else
+      redis.call('LPUSH', KEYS[3], item)
+      out[1] = out[1] + 1
     end
   end
 end
@@ -146,7 +169,7 @@ POP_AND_RECORD_SHA = hashlib.sha1(POP_AND_RECORD.encode()).hexdigest()
 MALFORMED_KEY = "triage.malformed_envelopes"  # raw broker entries that are not kombu messages, kept
 MAX_POP = 100  # messages one pop may take (also bounded by the channel's prefetch credit)
 
-_recorded: set[str] = set()  # delivery tags the pop already recorded as unacknowledged
+_recorded: set[Any] = set()  # delivery tags the pop already recorded as unacknowledged
 _atomic_installed = False
 
 
@@ -162,12 +185,19 @@ def install_redis_atomic_pop() -> None:
     kombu's visibility-timeout restore, acks and rejects then work unchanged. While a pop comes back full,
     the next one is sent at once (no wait); one that comes back short makes the next poll a wait again.
 
-    Falls back to kombu's own BRPOP per channel when the server has no BLMOVE (Redis < 6.2), a global
-    key prefix is configured, or a consumer is no-ack. An entry that is not a kombu message (not JSON,
-    no delivery tag) is moved to the list `triage.malformed_envelopes` instead of being lost or
-    stopping the consumer. While the worker waits on an empty queue, only the first queue's default
-    priority level blocks; other keys are looked at by each pop, so a message there waits at most
-    `brpop_timeout` (1 s) when everything else is idle.
+    This is the consuming path (`basic_consume`, what Celery's worker uses); a synchronous `basic_get`
+    (`Queue.get`) keeps kombu's RPOP-then-record. A channel falls back to kombu's own BRPOP when it has a
+    no-ack consumer (kombu's Redis channels do not track them, so `basic_consume` is wrapped to), a global
+    key prefix is configured, or the server refuses the commands (no BLMOVE before Redis 6.2, scripting
+    disabled, an ACL): logged once as `redis_atomic_pop_unavailable`. An entry that is not a kombu message
+    (not JSON to Redis's or to Python's parser, no delivery tag, an exchange that is not a string) is moved
+    to the list `triage.malformed_envelopes` and logged, instead of being lost or stopping the consumer.
+
+    Waiting: only the first queue's default priority level blocks; other keys are looked at by each pop,
+    so a message there waits at most `brpop_timeout` (1 s; a timeout of 0 is read as 1) while everything
+    else is idle. Each idle consumer on a key wakes for a new message (BLMOVE takes nothing) and one pop
+    wins: one wasted round trip per idle consumer, none while they are busy. On close, nothing more is
+    taken, and a pop whose reply arrives then is handed back at once.
     """
     global _atomic_installed
     if _atomic_installed:
@@ -177,14 +207,35 @@ def install_redis_atomic_pop() -> None:
 
     stock_start = kredis.Channel._brpop_start
     stock_read = kredis.Channel._brpop_read
+    stock_consume = kredis.Channel.basic_consume
+    stock_cancel = kredis.Channel.basic_cancel
     prev_append = kredis.QoS.append
 
     def eligible(self: Any) -> bool:
         return (
             self.__dict__.get("_triage_atomic", True)
             and not self.global_keyprefix
-            and not self.no_ack_consumers
+            and not self.__dict__.get("_triage_noack")
         )
+
+    def unavailable(self: Any, reason: str) -> None:
+        self.__dict__["_triage_atomic"] = False
+        _log().warning("redis_atomic_pop_unavailable", reason=reason[:300])
+
+    def basic_consume(self: Any, queue: Any, *args: Any, **kwargs: Any) -> Any:
+        no_ack = args[0] if args else kwargs.get("no_ack", False)
+        tag = args[2] if len(args) > 2 else kwargs.get("consumer_tag")
+        if no_ack:  # kombu's Redis channel does not record these (`no_ack_consumers` is None there)
+            self.__dict__.setdefault("_triage_noack", {})[tag] = queue
+        return stock_consume(self, queue, *args, **kwargs)
+
+    def basic_cancel(self: Any, consumer_tag: Any) -> Any:
+        self.__dict__.get("_triage_noack", {}).pop(consumer_tag, None)
+        return stock_cancel(self, consumer_tag)
+
+    def script_args(self: Any, keys: list[str], most: int) -> list[Any]:
+        return [POP_AND_RECORD_SHA, 3 + len(keys), self.unacked_key, self.unacked_index_key, MALFORMED_KEY,
+                *keys, most, time()]
 
     def brpop_start(self: Any, timeout: Any = None) -> Any:
         if not eligible(self):
@@ -199,16 +250,13 @@ def install_redis_atomic_pop() -> None:
         conn = self.client.connection
         self._in_poll = conn
         self._brpop_sent_at = monotonic()
-        if self.__dict__.get("_triage_hot"):
-            most = _credit(self.qos)
+        most = _credit(self.qos) if self.__dict__.get("_triage_hot") else 0
+        if most:
             self.__dict__["_triage_mode"] = ("pop", keys, queues, most)
-            conn.send_command(
-                "EVALSHA", POP_AND_RECORD_SHA, 3 + len(keys), self.unacked_key, self.unacked_index_key,
-                MALFORMED_KEY, *keys, most, time(),
-            )
+            conn.send_command("EVALSHA", *script_args(self, keys, most))
         else:
             self.__dict__["_triage_mode"] = ("wait", keys, queues, 0)
-            conn.send_command("BLMOVE", keys[0], keys[0], "RIGHT", "RIGHT", timeout or 0)
+            conn.send_command("BLMOVE", keys[0], keys[0], "RIGHT", "RIGHT", timeout or 1)
         return None
 
     def brpop_read(self: Any, **options: Any) -> Any:
@@ -225,51 +273,56 @@ def install_redis_atomic_pop() -> None:
             except self.connection_errors:
                 self.client.connection.disconnect()
                 raise
-            except ResponseError as exc:
-                text = str(exc)
-                if isinstance(exc, NoScriptError):  # Redis restarted (or SCRIPT FLUSH): load it, poll again
-                    with self.conn_or_acquire() as client:
-                        client.script_load(POP_AND_RECORD)
-                elif "unknown command" in text.lower():
-                    self.__dict__["_triage_atomic"] = False
-                    _log().warning("redis_atomic_pop_unavailable", reason=text)
-                else:
-                    raise
+            except NoScriptError:  # Redis restarted (or SCRIPT FLUSH): load it and poll again
+                with self.conn_or_acquire() as client:
+                    client.script_load(POP_AND_RECORD)
+                raise kredis.Empty() from None
+            except ResponseError as exc:  # nothing was taken: the script checks before it pops
+                unavailable(self, str(exc))
                 raise kredis.Empty() from None
         finally:
             self._in_poll = None
             flush = getattr(self, "_flush_brpop_reauth", None)
             if flush is not None:
                 flush()
+        closing = getattr(self, "_closing", False)
         if kind == "wait":
-            if reply is None:
-                # The wait watches one key: the next poll pops from every key (other queues, priority
-                # levels) before it waits again.
-                self.__dict__["_triage_hot"] = True
+            # A timeout: the wait watched one key, so the next poll pops from every key (other queues,
+            # priority levels) before it waits again. A wake with no credit left: the same, later.
+            most = 0 if closing else _credit(self.qos)
+            if reply is None or not most:
+                self.__dict__["_triage_hot"] = not closing
                 raise kredis.Empty()
-            most = _credit(self.qos)
             with self.conn_or_acquire() as client:
                 try:
-                    reply = client.evalsha(
-                        POP_AND_RECORD_SHA, 3 + len(keys), self.unacked_key, self.unacked_index_key,
-                        MALFORMED_KEY, *keys, most, time(),
-                    )
-                except NoScriptError:
-                    reply = client.eval(
-                        POP_AND_RECORD, 3 + len(keys), self.unacked_key, self.unacked_index_key,
-                        MALFORMED_KEY, *keys, most, time(),
-                    )
+                    args = script_args(self, keys, most)
+                    try:
+                        reply = client.evalsha(*args)
+                    except NoScriptError:
+                        reply = client.eval(POP_AND_RECORD, *args[1:])
+                except ResponseError as exc:
+                    unavailable(self, str(exc))
+                    raise kredis.Empty() from None
         if reply[0]:
             _log().error("redis_malformed_envelopes_kept", count=int(reply[0]), key=MALFORMED_KEY)
-        got = (len(reply) - 1) // 2
+        got = (len(reply) - 1) // 3
         self.__dict__["_triage_hot"] = got >= most  # a full pop: more may be waiting, pop again at once
-        if not got:
-            raise kredis.Empty()
         nq = len(queues)
-        items = [(queues[int(reply[k]) % nq], reply[k + 1]) for k in range(1, len(reply), 2)]
+        items = [(queues[int(reply[k]) % nq], bytes_to_str(reply[k + 1]), reply[k + 2])
+                 for k in range(1, len(reply), 3)]
+        if closing:  # taken as the channel closes: straight back to the consuming end
+            _restore_undelivered(self, items)
+            items = []
+        if not items:
+            raise kredis.Empty()
         deliver = self.connection._deliver
-        for n, (queue, item) in enumerate(items):
-            payload = loads(bytes_to_str(item))
+        for n, (queue, tag, item) in enumerate(items):
+            try:
+                payload = loads(bytes_to_str(item))
+                payload["properties"]["delivery_tag"]
+            except Exception as exc:  # Redis's JSON parser accepts what Python's refuses (NaN, hex, 01...)
+                _set_aside(self, tag, item, exc)
+                continue
             tag = payload["properties"]["delivery_tag"]
             _recorded.add(tag)
             try:
@@ -291,13 +344,18 @@ def install_redis_atomic_pop() -> None:
 
     kredis.Channel._brpop_start = brpop_start  # type: ignore[method-assign]
     kredis.Channel._brpop_read = brpop_read  # type: ignore[method-assign]
+    kredis.Channel.basic_consume = basic_consume  # type: ignore[method-assign]
+    kredis.Channel.basic_cancel = basic_cancel  # type: ignore[method-assign]
     kredis.QoS.append = append  # type: ignore[method-assign]
     _atomic_installed = True
 
 
 def _credit(qos: Any) -> int:
+    """How many messages a pop may take now: the prefetch credit (0 when it is used up), at most MAX_POP."""
+    if not qos.can_consume():
+        return 0
     most = qos.can_consume_max_estimate()
-    return max(1, min(MAX_POP, most if most else MAX_POP))
+    return MAX_POP if most is None else max(0, min(MAX_POP, most))
 
 
 def _log() -> Any:
@@ -306,9 +364,29 @@ def _log() -> Any:
     return get_logger("triage.redis_transport")
 
 
-def _restore_undelivered(channel: Any, items: list[tuple[str, bytes]]) -> None:
+def _set_aside(channel: Any, tag: str, item: bytes, exc: BaseException) -> None:
+    """An entry recorded by the script that Python cannot read: move it to the malformed list and drop its
+    unacked record in one transaction (left as it is, kombu's restore would fail on it at every pass)."""
+    try:
+        with channel.conn_or_acquire() as client:
+            pipe = client.pipeline()
+            pipe.lpush(MALFORMED_KEY, item)
+            pipe.zrem(channel.unacked_index_key, tag)
+            pipe.hdel(channel.unacked_key, tag)
+            pipe.execute()
+    except channel.connection_errors:  # still recorded; the next pass of the restore meets it again
+        pass
+    _log().error("redis_malformed_envelopes_kept", count=1, key=MALFORMED_KEY,
+                 reason=f"{type(exc).__name__}: {exc}"[:200])
+
+
+def _restore_undelivered(channel: Any, items: list[tuple[str, str, bytes]]) -> None:
     """Put popped, recorded, never-delivered messages back at the consuming end, in their order."""
-    for _queue, item in reversed(items):
-        tag = loads(bytes_to_str(item))["properties"]["delivery_tag"]
+    for _queue, tag, item in reversed(items):
+        try:
+            loads(bytes_to_str(item))
+        except Exception as exc:  # kombu's restore could not read it either
+            _set_aside(channel, tag, item, exc)
+            continue
         with suppress(Exception):  # if this fails it is still recorded: the visibility timeout brings it back
             channel.qos.restore_by_tag(tag, leftmost=False)

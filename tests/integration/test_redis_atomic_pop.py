@@ -252,3 +252,82 @@ def test_a_consumer_that_fails_mid_pop_hands_the_rest_back(redis_url: str) -> No
             left = [_number(json.loads(x)) for x in reversed(r.lrange(name, 0, -1))]
             assert left == [3, 4, 5, 6, 7]
     r.delete(name)
+
+
+def _raw_envelope(name: str, i: int, *, exchange: str = "", tag: str | None = None) -> str:
+    """A kombu Redis envelope as kombu writes it (body base64 JSON), to push by hand."""
+    body = base64.b64encode(json.dumps({"i": i}).encode()).decode()
+    return json.dumps({
+        "body": body, "content-encoding": "utf-8", "content-type": "application/json", "headers": {},
+        "properties": {"body_encoding": "base64", "delivery_tag": tag or uuid.uuid4().hex, "delivery_mode": 2,
+                       "priority": 0, "delivery_info": {"exchange": exchange or name, "routing_key": name}},
+    })
+
+
+def test_no_ack_consumers_are_not_recorded(redis_url: str) -> None:
+    """kombu's Redis channel keeps no list of no-ack consumers; the pop must not record their messages
+    (nobody would ever acknowledge them: they would come back after every visibility timeout)."""
+    install_redis_atomic_pop()
+    r = redis.Redis.from_url(redis_url)
+    name = f"atomic-noack-{uuid.uuid4().hex[:8]}"
+    q = _queue(name)
+    _publish(redis_url, q, 3)
+    got: list[int] = []
+    with Connection(redis_url) as conn:
+        ch = conn.channel()
+        with Consumer(ch, [q], callbacks=[lambda body, _m: got.append(body["i"])], accept=["json"], no_ack=True):
+            deadline = time.monotonic() + 10
+            while len(got) < 3 and time.monotonic() < deadline:
+                with contextlib.suppress(TimeoutError):
+                    conn.drain_events(timeout=1)
+            assert sorted(got) == [0, 1, 2]
+            assert not _recorded_for(r, name)
+    assert not _recorded_for(r, name)
+
+
+def test_entries_redis_reads_and_python_does_not_are_set_aside_not_stuck(redis_url: str) -> None:
+    """Redis's cjson accepts hex numbers and NaN that Python's json refuses: such an entry is moved to the
+    malformed list with no unacked record left behind (kombu's restore would fail on it at every pass);
+    an exchange that is not a string never gets as far as a record."""
+    install_redis_atomic_pop()
+    r = redis.Redis.from_url(redis_url)
+    r.delete(MALFORMED_KEY)
+    name = f"atomic-cj-{uuid.uuid4().hex[:8]}"
+    q = _queue(name)
+    _publish(redis_url, q, 2)
+    hexed = _raw_envelope(name, 90, tag="hex-tag").replace('"delivery_mode": 2', '"delivery_mode": 0x2')
+    nan_exchange = _raw_envelope(name, 91).replace(f'"exchange": "{name}"', '"exchange": NaN')
+    r.lpush(name, hexed, nan_exchange)
+    _publish(redis_url, q, 2)
+    got = _consume(redis_url, q, 4, prefetch=10)
+    assert sorted(b["i"] for b, _ in got) == [0, 0, 1, 1]
+    assert sorted(r.lrange(MALFORMED_KEY, 0, -1)) == sorted([hexed.encode(), nan_exchange.encode()])
+    assert not r.hexists("unacked", "hex-tag") and r.zscore("unacked_index", "hex-tag") is None
+    with Connection(redis_url, transport_options={"visibility_timeout": 0}) as conn:
+        conn.default_channel.qos.restore_visible(num=1000, interval=1)  # must not raise
+    r.delete(MALFORMED_KEY)
+
+
+def test_closing_while_a_wait_is_answered_takes_nothing(redis_url: str) -> None:
+    """Celery cancels and then closes; kombu's close reads the pending reply. A wait answered then takes
+    nothing: the queue keeps every message in its order, and nothing is left recorded."""
+    install_redis_atomic_pop()
+    r = redis.Redis.from_url(redis_url)
+    name = f"atomic-close-{uuid.uuid4().hex[:8]}"
+    q = _queue(name)
+    with Connection(redis_url) as conn:
+        q(conn.default_channel).declare()
+        ch = conn.channel()
+        ch.basic_qos(0, 10, False)
+        consumer = Consumer(ch, [q], callbacks=[lambda _b, m: m.ack()], accept=["json"])
+        consumer.consume()
+        for _ in range(3):  # idle: the channel ends up waiting on the queue
+            with contextlib.suppress(TimeoutError):
+                conn.drain_events(timeout=0.3)
+        _publish(redis_url, q, 20)  # answers the pending wait
+        time.sleep(0.2)
+        consumer.cancel()
+        ch.close()
+    assert [_number(json.loads(x)) for x in reversed(r.lrange(name, 0, -1))] == list(range(20))
+    assert not _recorded_for(r, name)
+    r.delete(name)
