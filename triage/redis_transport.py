@@ -191,7 +191,9 @@ def install_redis_atomic_pop() -> None:
     key prefix is configured, or the server refuses the commands (no BLMOVE before Redis 6.2, scripting
     disabled, an ACL): logged once as `redis_atomic_pop_unavailable`. An entry that is not a kombu message
     (not JSON to Redis's or to Python's parser, no delivery tag, an exchange that is not a string) is moved
-    to the list `triage.malformed_envelopes` and logged, instead of being lost or stopping the consumer.
+    to the list `triage.malformed_envelopes` and logged, instead of being lost or stopping the consumer; so
+    is an unacked record kombu's restore cannot read (whatever wrote it), which would otherwise make every
+    restore pass — the first one runs as the worker starts — raise, and the worker never consume.
 
     Waiting: only the first queue's default priority level blocks; other keys are looked at by each pop,
     so a message there waits at most `brpop_timeout` (1 s; a timeout of 0 is read as 1) while everything
@@ -342,6 +344,20 @@ def install_redis_atomic_pop() -> None:
             return virtual.QoS.append(self, message, delivery_tag)  # kombu's in-memory bookkeeping only
         return prev_append(self, message, delivery_tag)
 
+    stock_restore_by_tag = kredis.QoS.restore_by_tag
+
+    def restore_by_tag(self: Any, tag: Any, client: Any = None, leftmost: bool = False) -> Any:
+        try:
+            return stock_restore_by_tag(self, tag, client, leftmost)
+        except ValueError as exc:  # an unacked record kombu cannot read (JSON); it would fail at every pass
+            with self.channel.conn_or_acquire(client) as c:
+                raw = c.hget(self.unacked_key, tag)
+            if raw is None:
+                raise
+            _set_aside(self.channel, tag, raw, exc)
+            return None
+
+    kredis.QoS.restore_by_tag = restore_by_tag  # type: ignore[method-assign]
     kredis.Channel._brpop_start = brpop_start  # type: ignore[method-assign]
     kredis.Channel._brpop_read = brpop_read  # type: ignore[method-assign]
     kredis.Channel.basic_consume = basic_consume  # type: ignore[method-assign]

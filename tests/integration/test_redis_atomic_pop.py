@@ -331,3 +331,26 @@ def test_closing_while_a_wait_is_answered_takes_nothing(redis_url: str) -> None:
     assert [_number(json.loads(x)) for x in reversed(r.lrange(name, 0, -1))] == list(range(20))
     assert not _recorded_for(r, name)
     r.delete(name)
+
+
+def test_an_unreadable_unacked_record_is_set_aside_not_fatal(redis_url: str) -> None:
+    """kombu's restore reads every expired unacked record with `json.loads`; one it cannot read (written by
+    anything: an old consumer, another tool) made every pass raise, and the first pass runs as a worker
+    starts — the worker never consumed. It is moved to the malformed list; the readable ones are restored."""
+    install_redis_atomic_pop()
+    r = redis.Redis.from_url(redis_url)
+    r.delete(MALFORMED_KEY)
+    name = f"atomic-rec-{uuid.uuid4().hex[:8]}"
+    q = _queue(name)
+    q(Connection(redis_url).default_channel).declare()
+    good = _raw_envelope(name, 5, tag="good-tag")
+    bad = "[" + _raw_envelope(name, 6, tag="bad-tag").replace('"delivery_mode": 2', '"delivery_mode": 0x2') + \
+        f', "{name}", "{name}"]'
+    r.hset("unacked", mapping={"good-tag": f'[{good}, "{name}", "{name}"]', "bad-tag": bad})
+    r.zadd("unacked_index", {"good-tag": 1.0, "bad-tag": 1.0})  # long expired
+    with Connection(redis_url, transport_options={"visibility_timeout": 0}) as conn:
+        conn.default_channel.qos.restore_visible(num=1000, interval=1)  # must not raise
+    assert not r.hexists("unacked", "bad-tag") and r.zscore("unacked_index", "bad-tag") is None
+    assert r.lrange(MALFORMED_KEY, 0, -1) == [bad.encode()]
+    assert [_number(json.loads(x)) for x in r.lrange(name, 0, -1)] == [5]
+    r.delete(MALFORMED_KEY, name)
