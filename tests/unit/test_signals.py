@@ -2391,6 +2391,18 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
             "He asked me to buy Steam cards and said he'd reimburse me by Zelle.",
         ],
     ),
+    "crypto_errand": (
+        [
+            "The client asked me to buy USDT with my card and send it to his wallet address.",
+            "He wants me to purchase bitcoin for his project server and send it to a wallet. Haven't done it.",
+        ],
+        [
+            "He wants to pay me in USDT to my wallet instead of the contract.",
+            "I bought 40 USDT and sent it to his wallet, then he blocked me.",
+            "They told me to pay a $500 unfreeze fee in bitcoin to their wallet.",
+            "Client asked me to buy USDT and send it to his wallet; I did it yesterday and he vanished.",
+        ],
+    ),
     "demand_despite_contract": (
         ["The order is placed here but the buyer wants me to pay a $25 'priority fee' to his assistant first."],
         ["The order is placed here and the buyer wants two more revisions."],
