@@ -41,6 +41,22 @@ def _publish(url: str, queue: Queue, n: int, **kw: Any) -> None:
                              declare=[queue], **kw)
 
 
+def _drain_until(conn: Any, done: Any, timeout: float = 10) -> None:
+    """Drain the connection's events until `done()` or `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        with contextlib.suppress(TimeoutError):
+            conn.drain_events(timeout=1)
+
+
+def _fresh_malformed(redis_url: str) -> Any:
+    """The atomic pop installed, an empty malformed list; the Redis client."""
+    install_redis_atomic_pop()
+    r = redis.Redis.from_url(redis_url)
+    r.delete(MALFORMED_KEY)
+    return r
+
+
 def _consume(url: str, queue: Queue, want: int, prefetch: int, on: Any = None, timeout: float = 15) -> list[Any]:
     got: list[Any] = []
 
@@ -54,10 +70,7 @@ def _consume(url: str, queue: Queue, want: int, prefetch: int, on: Any = None, t
         ch = conn.channel()
         ch.basic_qos(0, prefetch, False)
         with Consumer(ch, [queue], callbacks=[cb], accept=["json"]):
-            deadline = time.monotonic() + timeout
-            while len(got) < want and time.monotonic() < deadline:
-                with contextlib.suppress(TimeoutError):
-                    conn.drain_events(timeout=1)
+            _drain_until(conn, lambda: len(got) >= want, timeout)
     return got
 
 
@@ -99,18 +112,13 @@ def test_priority_levels_and_a_waiting_consumer(redis_url: str) -> None:
                 conn.drain_events(timeout=1.5)  # idles in the wait
             _publish(redis_url, q, 3, priority=9)
             _publish(redis_url, q, 2)
-            deadline = time.monotonic() + 10
-            while len(got) < 5 and time.monotonic() < deadline:
-                with contextlib.suppress(TimeoutError):
-                    conn.drain_events(timeout=1)
+            _drain_until(conn, lambda: len(got) >= 5)
     assert sorted(got) == [0, 0, 1, 1, 2]
     assert time.monotonic() - t0 < 10
 
 
 def test_malformed_entries_are_kept_aside_and_consumption_goes_on(redis_url: str) -> None:
-    install_redis_atomic_pop()
-    r = redis.Redis.from_url(redis_url)
-    r.delete(MALFORMED_KEY)
+    r = _fresh_malformed(redis_url)
     name = f"atomic-bad-{uuid.uuid4().hex[:8]}"
     q = _queue(name)
     _publish(redis_url, q, 3)
@@ -276,10 +284,7 @@ def test_no_ack_consumers_are_not_recorded(redis_url: str) -> None:
     with Connection(redis_url) as conn:
         ch = conn.channel()
         with Consumer(ch, [q], callbacks=[lambda body, _m: got.append(body["i"])], accept=["json"], no_ack=True):
-            deadline = time.monotonic() + 10
-            while len(got) < 3 and time.monotonic() < deadline:
-                with contextlib.suppress(TimeoutError):
-                    conn.drain_events(timeout=1)
+            _drain_until(conn, lambda: len(got) >= 3)
             assert sorted(got) == [0, 1, 2]
             assert not _recorded_for(r, name)
     assert not _recorded_for(r, name)
@@ -289,9 +294,7 @@ def test_entries_redis_reads_and_python_does_not_are_set_aside_not_stuck(redis_u
     """Redis's cjson accepts hex numbers and NaN that Python's json refuses: such an entry is moved to the
     malformed list with no unacked record left behind (kombu's restore would fail on it at every pass);
     an exchange that is not a string never gets as far as a record."""
-    install_redis_atomic_pop()
-    r = redis.Redis.from_url(redis_url)
-    r.delete(MALFORMED_KEY)
+    r = _fresh_malformed(redis_url)
     name = f"atomic-cj-{uuid.uuid4().hex[:8]}"
     q = _queue(name)
     _publish(redis_url, q, 2)
@@ -337,9 +340,7 @@ def test_an_unreadable_unacked_record_is_set_aside_not_fatal(redis_url: str) -> 
     """kombu's restore reads every expired unacked record with `json.loads`; one it cannot read (written by
     anything: an old consumer, another tool) made every pass raise, and the first pass runs as a worker
     starts — the worker never consumed. It is moved to the malformed list; the readable ones are restored."""
-    install_redis_atomic_pop()
-    r = redis.Redis.from_url(redis_url)
-    r.delete(MALFORMED_KEY)
+    r = _fresh_malformed(redis_url)
     name = f"atomic-rec-{uuid.uuid4().hex[:8]}"
     q = _queue(name)
     q(Connection(redis_url).default_channel).declare()
