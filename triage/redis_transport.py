@@ -197,7 +197,8 @@ def install_redis_atomic_pop() -> None:
 
     Waiting: only the first queue's default priority level blocks; other keys are looked at by each pop,
     so a message there waits at most `brpop_timeout` (1 s; a timeout of 0 is read as 1) while everything
-    else is idle. Each idle consumer on a key wakes for a new message (BLMOVE takes nothing) and one pop
+    else is idle. A wait that returns (work, or its timeout) is followed at once by a pop on the same
+    connection. Each idle consumer on a key wakes for a new message (BLMOVE takes nothing) and one pop
     wins: one wasted round trip per idle consumer, none while they are busy. On close, nothing more is
     taken, and a pop whose reply arrives then is handed back at once.
     """
@@ -265,7 +266,7 @@ def install_redis_atomic_pop() -> None:
         mode = self.__dict__.get("_triage_mode")
         if mode is None:
             return stock_read(self, **options)
-        kind, keys, queues, most = mode
+        kind, _keys, queues, most = mode
         self.__dict__["_triage_mode"] = None
         try:
             try:
@@ -289,22 +290,13 @@ def install_redis_atomic_pop() -> None:
                 flush()
         closing = getattr(self, "_closing", False)
         if kind == "wait":
-            # A timeout: the wait watched one key, so the next poll pops from every key (other queues,
-            # priority levels) before it waits again. A wake with no credit left: the same, later.
-            most = 0 if closing else _credit(self.qos)
-            if reply is None or not most:
-                self.__dict__["_triage_hot"] = not closing
-                raise kredis.Empty()
-            with self.conn_or_acquire() as client:
-                try:
-                    args = script_args(self, keys, most)
-                    try:
-                        reply = client.evalsha(*args)
-                    except NoScriptError:
-                        reply = client.eval(POP_AND_RECORD, *args[1:])
-                except ResponseError as exc:
-                    unavailable(self, str(exc))
-                    raise kredis.Empty() from None
+            # Work arrived, or the wait timed out (it watched one key: other queues and priority levels
+            # are looked at by a pop). Either way the next poll is a pop, sent at once on this same
+            # connection — not a synchronous call through the pool, whose client retries a command whose
+            # reply was lost and would then take a second batch, stranding the first until the
+            # visibility timeout. Closing: nothing more is taken.
+            self.__dict__["_triage_hot"] = not closing
+            raise kredis.Empty()
         if reply[0]:
             _log().error("redis_malformed_envelopes_kept", count=int(reply[0]), key=MALFORMED_KEY)
         got = (len(reply) - 1) // 3
