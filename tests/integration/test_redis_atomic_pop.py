@@ -49,12 +49,25 @@ def _drain_until(conn: Any, done: Any, timeout: float = 10) -> None:
             conn.drain_events(timeout=1)
 
 
+def _atomic_client(redis_url: str) -> Any:
+    """The atomic pop installed; a Redis client to look at the keys with."""
+    install_redis_atomic_pop()
+    return redis.Redis.from_url(redis_url)
+
+
 def _fresh_malformed(redis_url: str) -> Any:
     """The atomic pop installed, an empty malformed list; the Redis client."""
-    install_redis_atomic_pop()
-    r = redis.Redis.from_url(redis_url)
+    r = _atomic_client(redis_url)
     r.delete(MALFORMED_KEY)
     return r
+
+
+def _queued(redis_url: str, prefix: str, n: int) -> tuple[str, Queue]:
+    """A queue of a fresh name holding `n` published messages ({"i": 0..n-1})."""
+    name = f"{prefix}{uuid.uuid4().hex[:8]}"
+    q = _queue(name)
+    _publish(redis_url, q, n)
+    return name, q
 
 
 def _consume(url: str, queue: Queue, want: int, prefetch: int, on: Any = None, timeout: float = 15) -> list[Any]:
@@ -75,12 +88,9 @@ def _consume(url: str, queue: Queue, want: int, prefetch: int, on: Any = None, t
 
 
 def test_each_message_is_recorded_before_delivery_in_order_and_by_the_prefetch_credit(redis_url: str) -> None:
-    install_redis_atomic_pop()
     install_redis_client_reuse()
-    r = redis.Redis.from_url(redis_url)
-    name = f"atomic-{uuid.uuid4().hex[:8]}"
-    q = _queue(name)
-    _publish(redis_url, q, 50)
+    r = _atomic_client(redis_url)
+    name, q = _queued(redis_url, "atomic-", 50)
     seen: list[tuple[int, bool, int]] = []
 
     def look(body: Any, msg: Any) -> None:
@@ -119,9 +129,7 @@ def test_priority_levels_and_a_waiting_consumer(redis_url: str) -> None:
 
 def test_malformed_entries_are_kept_aside_and_consumption_goes_on(redis_url: str) -> None:
     r = _fresh_malformed(redis_url)
-    name = f"atomic-bad-{uuid.uuid4().hex[:8]}"
-    q = _queue(name)
-    _publish(redis_url, q, 3)
+    name, q = _queued(redis_url, "atomic-bad-", 3)
     r.lpush(name, b"not json at all", json.dumps({"no": "properties"}))
     _publish(redis_url, q, 3)
     got = _consume(redis_url, q, 6, prefetch=20)
@@ -133,11 +141,8 @@ def test_malformed_entries_are_kept_aside_and_consumption_goes_on(redis_url: str
 
 def test_a_flushed_script_cache_is_reloaded(redis_url: str) -> None:
     """After a Redis restart (or SCRIPT FLUSH) the next pop loads the script again; nothing is skipped."""
-    install_redis_atomic_pop()
-    r = redis.Redis.from_url(redis_url)
-    name = f"atomic-flush-{uuid.uuid4().hex[:8]}"
-    q = _queue(name)
-    _publish(redis_url, q, 40)
+    r = _atomic_client(redis_url)
+    _name, q = _queued(redis_url, "atomic-flush-", 40)
 
     def flush(body: Any, _msg: Any) -> None:
         if body["i"] in (3, 17, 30):
@@ -175,9 +180,7 @@ _CRASHER = textwrap.dedent(
 
 
 def _crash_after_pop(redis_url: str, atomic: bool) -> tuple[str, Any]:
-    name = f"atomic-crash-{uuid.uuid4().hex[:8]}"
-    q = _queue(name)
-    _publish(redis_url, q, 10)
+    name, q = _queued(redis_url, "atomic-crash-", 10)
     code = _CRASHER.format(root=str(ROOT), atomic=atomic, name=name, url=redis_url)
     proc = subprocess.run([sys.executable, "-c", code], timeout=60, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -227,11 +230,8 @@ def test_kombus_own_brpop_loses_the_message_popped_at_that_instant(redis_url: st
 def test_a_consumer_that_fails_mid_pop_hands_the_rest_back(redis_url: str) -> None:
     """A pop took five messages; the callback of the third raises. The third stays recorded (the visibility
     timeout brings it back), the fourth and fifth go straight back to the head of the queue, in order."""
-    install_redis_atomic_pop()
-    r = redis.Redis.from_url(redis_url)
-    name = f"atomic-fail-{uuid.uuid4().hex[:8]}"
-    q = _queue(name)
-    _publish(redis_url, q, 8)
+    r = _atomic_client(redis_url)
+    name, q = _queued(redis_url, "atomic-fail-", 8)
     got: list[int] = []
 
     def cb(body: Any, msg: Any) -> None:
@@ -275,11 +275,8 @@ def _raw_envelope(name: str, i: int, *, exchange: str = "", tag: str | None = No
 def test_no_ack_consumers_are_not_recorded(redis_url: str) -> None:
     """kombu's Redis channel keeps no list of no-ack consumers; the pop must not record their messages
     (nobody would ever acknowledge them: they would come back after every visibility timeout)."""
-    install_redis_atomic_pop()
-    r = redis.Redis.from_url(redis_url)
-    name = f"atomic-noack-{uuid.uuid4().hex[:8]}"
-    q = _queue(name)
-    _publish(redis_url, q, 3)
+    r = _atomic_client(redis_url)
+    name, q = _queued(redis_url, "atomic-noack-", 3)
     got: list[int] = []
     with Connection(redis_url) as conn:
         ch = conn.channel()
@@ -295,9 +292,7 @@ def test_entries_redis_reads_and_python_does_not_are_set_aside_not_stuck(redis_u
     malformed list with no unacked record left behind (kombu's restore would fail on it at every pass);
     an exchange that is not a string never gets as far as a record."""
     r = _fresh_malformed(redis_url)
-    name = f"atomic-cj-{uuid.uuid4().hex[:8]}"
-    q = _queue(name)
-    _publish(redis_url, q, 2)
+    name, q = _queued(redis_url, "atomic-cj-", 2)
     hexed = _raw_envelope(name, 90, tag="hex-tag").replace('"delivery_mode": 2', '"delivery_mode": 0x2')
     nan_exchange = _raw_envelope(name, 91).replace(f'"exchange": "{name}"', '"exchange": NaN')
     r.lpush(name, hexed, nan_exchange)
