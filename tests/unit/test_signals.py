@@ -2281,6 +2281,73 @@ EXAMPLES.update({
 })
 
 
+# Fifth session (check29/check30 first readings): the strongest behaviours in more languages, the support
+# channel question, and a near miss ("almost paid") that is no payment. Our own sentences.
+_FIFTH = [
+    ("pay_outside_platform", (
+        [
+            "Mi propone di pagare con bonifico fuori piattaforma per evitare le commissioni.",
+            "Può pagarmi le modifiche con Satispay direttamente?",
+            "Er will das Honorar außerhalb der Plattform überweisen.",
+            "Er möchte mich direkt per Überweisung bezahlen.",
+            "Klient chce zapłacić przelewem poza platformą.",
+            "Gusto niya akong bayaran diretso sa GCash.",
+            "sa PayPal na lang daw para walang fee",
+            "العميل يريد الدفع مباشرة عبر تحويل بنكي",
+            "Заказчик предлагает оплату вне платформы.",
+            "Müşteri ödemeyi platform dışında yapmak istiyor.",
+        ],
+        [
+            "Il pagamento è arrivato direttamente sulla piattaforma.",
+            "Ho parlato con il cliente fuori orario.",
+            "Die Zahlung kam direkt über die Plattform.",
+            "Płatność bezpośrednio przez platformę działa.",
+            "Nakuha ko na ang bayad diretso sa platform.",
+            "الدفع مباشرة عبر المنصة تم بنجاح",
+            "Оплата прошла на платформе.",
+        ],
+    )),
+    ("personal_data_request", (
+        [
+            "client pehle aadhaar card aur PAN card ki photo maang raha hai",
+            "usne bola PAN card ki photo bhejo",
+            "Klient prosi o skan dowodu osobistego i numer PESEL.",
+            "Dia minta foto KTP dan selfie sebelum kontrak.",
+            "Заказчик просит фото паспорта до контракта.",
+            "العميل يطلب صورة جواز السفر قبل العقد",
+            "He wants screenshots of my last three bank statements.",
+        ],
+        [
+            "Платформа попросила пройти верификацию, я загружаю паспорт.",
+            "verifikasi minta foto KTP dari sistem",
+            "I uploaded my PAN card for the tax form myself.",
+        ],
+    )),
+    ("money_sent", (
+        ["Depois das tarefas, depositei R$ 200 no app deles."],
+        ["Tarefas no Telegram - quase depositei R$ 200", "Casi pagué la tarifa de 50 dólares.", "I nearly sent $35 via Cash App."],
+    )),
+    ("support_channel_question", (
+        [
+            "Does support have a WhatsApp number?",
+            "Is there a WhatsApp or phone number for support?",
+            "Does your support ever contact people on Telegram?",
+            "¿Tienen número de WhatsApp para soporte?",
+            "Vocês têm WhatsApp para atendimento?",
+            "Avez-vous un numéro WhatsApp ?",
+        ],
+        [
+            "The client wants to move to WhatsApp.",
+            "Someone on WhatsApp says he is support.",
+            "¿Tienen alguna forma de bloquear a este cliente?",
+        ],
+    )),
+]
+for _name, (_pos, _neg) in _FIFTH:
+    _p, _n = EXAMPLES.setdefault(_name, ([], []))
+    _p.extend(_pos)
+    _n.extend(_neg)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
@@ -2434,6 +2501,17 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
             "The client added a bonus through the old contract and wants me to return the difference to his PayPal. Scam?",
             "Someone messaged me inside the platform chat: verify your identity or lose your account. Scam?",
             "The client wants two samples of my previous work. A free test article too. Scam?",
+        ],
+    ),
+    # check25 c25-049, check30 c30-153: asking whether support has a messenger number is ordinary support
+    "support_channel_asked": (
+        [
+            "Does support have a WhatsApp number? I have a question about a pending withdrawal.",
+            "¿Hay algún número de WhatsApp oficial de soporte? Mi consulta es sobre las comisiones.",
+        ],
+        [
+            "Does support have a WhatsApp number? Someone claiming to be support wrote to me there asking for my code.",
+            "Is there a WhatsApp number for support? A client wants me to pay a $40 fee to unlock the job.",
         ],
     ),
     # check14 review: a general question about scam signs, with no incident
