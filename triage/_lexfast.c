@@ -16,15 +16,17 @@
  *   k       number of targets
  *   hidden  bytes, one per row: 1 = never shown as evidence, not counted in `shown`
  * acc: tuple of k sums of v * w[i]; sq: sum of v * v; shown: known terms not hidden;
- * known: bytes packing (int64 row, double v) per known term in first-occurrence order,
- *        v = idf * (1 + ln n) (idf when n == 1).
+ * known: bytes packing (int64 row, double v, int64 field, int64 start, int64 end) per known term in
+ *        first-occurrence order, v = idf * (1 + ln n) (idf when n == 1); field, start, end: where the term first
+ *        occurs as whole tokens (the field's index in texts, character offsets of its first token's start and
+ *        its last token's end) — what lexical.term_span finds by searching.
  *
- * top(known, table, k, hidden, terms, i, floor, n) -> [(term, c)]
+ * top(known, table, k, hidden, terms, i, floor, n) -> [(term, c, field, start, end)]
  *   the n known terms with the largest c = v * w[i], c >= floor, not hidden, largest first, ties by term
- *   (as LexicalModel.explain sorts them); terms: list of str, per row.
+ *   (as LexicalModel.explain sorts them), with their first occurrence; terms: list of str, per row.
  */
 #define PY_SSIZE_T_CLEAN
-#define LEXFAST_ABI 3 /* bump with any change of judge/top/vocab's arguments or results; see triage/lexical.py */
+#define LEXFAST_ABI 4 /* bump with any change of judge/top/vocab's arguments or results; see triage/lexical.py */
 #define LEXFAST_MAX_TARGETS 64
 #ifndef LEXFAST_SOURCE
 #define LEXFAST_SOURCE "" /* setup.py passes the sha256 of this file: triage/lexical.py refuses a build of other source */
@@ -45,11 +47,13 @@ static inline Py_UCS4 view(Py_UCS4 ch) { /* the text as term_counts reads it: AS
 typedef struct { /* one known term of a ticket, as `judge` packs them (first-occurrence order) */
     int64_t row;
     double v;
+    int64_t field, start, end; /* its first occurrence */
 } Known;
 
 typedef struct {
     Py_ssize_t row;
     Py_ssize_t count;
+    Py_ssize_t field, start, end;
 } Slot;
 
 typedef struct {
@@ -59,7 +63,7 @@ typedef struct {
     Py_ssize_t mask;
 } Counts;
 
-static void counts_add(Counts *c, Py_ssize_t row) {
+static void counts_add(Counts *c, Py_ssize_t row, Py_ssize_t field, Py_ssize_t start, Py_ssize_t end) {
     size_t h = ((size_t)row * 0x9E3779B97F4A7C15ull) >> 7;
     for (size_t i = h & (size_t)c->mask;; i = (i + 1) & (size_t)c->mask) {
         Py_ssize_t s = c->table[i];
@@ -67,6 +71,9 @@ static void counts_add(Counts *c, Py_ssize_t row) {
             c->table[i] = c->n + 1;
             c->slots[c->n].row = row;
             c->slots[c->n].count = 1;
+            c->slots[c->n].field = field;
+            c->slots[c->n].start = start;
+            c->slots[c->n].end = end;
             c->n++;
             return;
         }
@@ -276,14 +283,14 @@ static PyObject *judge(PyObject *self, PyObject *args) {
             for (Py_ssize_t p = starts[j]; p < ends[j]; p++) h = fnv(h, buf[p]);
             hashes[j] = h;
             Py_ssize_t row = vocab_find(voc, h, buf + starts[j], ends[j] - starts[j], NULL, 0);
-            if (row >= 0) counts_add(&c, row);
+            if (row >= 0) counts_add(&c, row, f, starts[j], ends[j]);
         }
         for (Py_ssize_t j = 0; j + 1 < ntok; j++) {
             uint64_t h = fnv(hashes[j], ' ');
             for (Py_ssize_t p = starts[j + 1]; p < ends[j + 1]; p++) h = fnv(h, buf[p]);
             Py_ssize_t row = vocab_find(voc, h, buf + starts[j], ends[j] - starts[j], buf + starts[j + 1],
                                         ends[j + 1] - starts[j + 1]);
-            if (row >= 0) counts_add(&c, row);
+            if (row >= 0) counts_add(&c, row, f, starts[j], ends[j + 1]);
         }
     }
     {
@@ -300,6 +307,9 @@ static PyObject *judge(PyObject *self, PyObject *args) {
             if (!hidden[c.slots[s].row]) shown++;
             out[s].row = (int64_t)c.slots[s].row;
             out[s].v = v;
+            out[s].field = (int64_t)c.slots[s].field;
+            out[s].start = (int64_t)c.slots[s].start;
+            out[s].end = (int64_t)c.slots[s].end;
         }
         PyObject *acc_t = PyTuple_New(k);
         if (acc_t == NULL) {
@@ -335,6 +345,7 @@ done:
 typedef struct {
     double c;
     Py_ssize_t row;
+    Py_ssize_t at; /* index in known */
 } Cand;
 
 /* a before b in explain's order: larger c first, then the smaller term; -2 on error */
@@ -386,7 +397,7 @@ static PyObject *top(PyObject *self, PyObject *args) {
             PyErr_SetString(PyExc_ValueError, "known row out of range");
             goto done;
         }
-        Cand cand = {known[s].v * table[row * (1 + k) + 1 + i], row};
+        Cand cand = {known[s].v * table[row * (1 + k) + 1 + i], row, s};
         if (!(cand.c >= floor_) || hidden[row]) continue;
         /* insertion into the sorted top-n */
         Py_ssize_t at = have;
@@ -405,7 +416,9 @@ static PyObject *top(PyObject *self, PyObject *args) {
     result = PyList_New(have);
     if (result == NULL) goto done;
     for (Py_ssize_t q = 0; q < have; q++) {
-        PyObject *pair = Py_BuildValue("(Od)", PyList_GET_ITEM(terms, best[q].row), best[q].c);
+        const Known *kq = &known[best[q].at];
+        PyObject *pair = Py_BuildValue("(OdLLL)", PyList_GET_ITEM(terms, best[q].row), best[q].c, (long long)kq->field,
+                                       (long long)kq->start, (long long)kq->end);
         if (pair == NULL) {
             Py_CLEAR(result);
             goto done;
@@ -422,7 +435,7 @@ done:
 static PyMethodDef methods[] = {
     {"vocab", vocab, METH_VARARGS, "vocab(terms) -> the vocabulary's lookup table (row = position in terms)."},
     {"judge", judge, METH_VARARGS, "judge(texts, vocab, table, k, hidden) -> (acc, sq, shown, known); see the source."},
-    {"top", top, METH_VARARGS, "top(known, table, k, hidden, terms, i, floor, n) -> [(term, c)]; see the source."},
+    {"top", top, METH_VARARGS, "top(known, table, k, hidden, terms, i, floor, n) -> [(term, c, field, start, end)]; see the source."},
     {NULL, NULL, 0, NULL},
 };
 

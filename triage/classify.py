@@ -40,7 +40,6 @@ from triage.lexical import (
     LexicalModel,
     digits_as_hash,
     load_model,
-    term_span,
 )
 from triage.lexical import SIGNAL as LEXICAL_SIGNAL
 from triage.schemas import CATEGORIES, Evidence
@@ -578,16 +577,14 @@ def _lexical_evidence(
     paid" and "paid" are not both shown), and so is a word pair whose original span is far longer than its
     normalised one (a pair read across a removed HTML block: the span would cover the block).
     """
-    views: list[str] | None = None
+    # the accelerator's pass located every term already; the Python pass's are found in these views
+    views = None if isinstance(known, bytes) else [digits_as_hash(n.text) for n in norms]
     model_evidence: dict[str, list[Evidence]] = {}
     for i in wanted:
         target = lex.targets[i]
         evs: list[Evidence] = []
         taken: list[tuple[int, int, int]] = []
-        for term, contrib in lex.explain(known, scale, i, 2 * EXPLAIN_TOP):
-            if views is None:
-                views = [digits_as_hash(n.text) for n in norms]
-            span = term_span(term, views)
+        for _term, contrib, span in lex.explain_at(known, scale, i, 2 * EXPLAIN_TOP, views):
             if span is None:  # pragma: no cover - every vector term came from these tokens
                 continue
             k, s, e = span

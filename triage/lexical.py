@@ -52,7 +52,7 @@ from triage.schemas import CATEGORIES
 # switches it off (to compare, or to rule it out).
 # A build of another version of the C file (a stale .so beside newer Python code, e.g. after `git pull` without
 # reinstalling) is ignored, with the reason kept in LEXFAST_UNUSED, rather than failing on every ticket.
-LEXFAST_ABI = 3
+LEXFAST_ABI = 4
 LEXFAST_UNUSED = ""
 _lexfast: Any
 try:
@@ -336,15 +336,23 @@ class LexicalModel:
         """The `n` terms (of `judge`'s or `judge_texts`'s output) that raised target `i`'s logit the most,
         largest first, with their share of the logit: each adds ≥ EXPLAIN_MIN, and none is only function
         words or numbers (those weigh in the score but explain nothing to an agent)."""
+        return [(t, c) for t, c, _ in self.explain_at(known, scale, i, n)]
+
+    def explain_at(
+        self, known: Known, scale: float, i: int, n: int = EXPLAIN_TOP, views: Sequence[str] | None = None
+    ) -> list[tuple[str, float, tuple[int, int, int] | None]]:
+        """`explain`, each term with where it first occurs as whole tokens: (field index, start, end) in the
+        normalised fields. The accelerator's pass recorded it while tokenising; otherwise `term_span` finds it in
+        `views` (the fields through `digits_as_hash`; None: not looked for)."""
         floor = EXPLAIN_MIN / scale if scale else math.inf
         if isinstance(known, bytes):  # the accelerator's packed terms: the same selection, in C
             st = self._native
             top = _lexfast.top(known, st["table"], len(self.intercepts), st["hidden"], st["terms"], i, floor, n)
-            return [(t, c * scale) for t, c in top]
+            return [(t, c * scale, (f, a, b)) for t, c, f, a, b in top]
         hidden = self.hidden
         best = [(v * w[i], t) for t, v, w in known if v * w[i] >= floor and t not in hidden]
         best.sort(key=lambda c: (-c[0], c[1]))
-        return [(t, c * scale) for c, t in best[:n]]
+        return [(t, c * scale, term_span(t, views) if views is not None else None) for c, t in best[:n]]
 
 
 def _function_words(term: str) -> bool:

@@ -29,6 +29,9 @@ if lexical._lexfast is None:
     pytest.skip("triage._lexfast is not built (no C compiler at install)", allow_module_level=True)
 
 
+KNOWN_SIZE = 40  # one packed known term: int64 row, double v, int64 field, start, end
+
+
 def _python(m: lexical.LexicalModel, texts: list[str]) -> tuple:
     return m.judge(term_counts(texts))
 
@@ -41,7 +44,8 @@ def _same(m: lexical.LexicalModel, texts: list[str], exact: bool = True) -> None
         assert (z_c, s_c) == (z_py, s_py), texts
     else:
         assert z_c == pytest.approx(z_py, rel=1e-12, abs=1e-12) and s_c == pytest.approx(s_py, rel=1e-12)
-    assert len(known_c) // 16 == len(known_py)
+    assert len(known_c) == KNOWN_SIZE * len(known_py)
+    views = [lexical.digits_as_hash(t) for t in texts]
     for i in range(len(m.targets)):
         for n in (0, 1, 3, 6, 1000):
             got, want = m.explain(known_c, s_c, i, n), m.explain(known_py, s_py, i, n)
@@ -49,6 +53,10 @@ def _same(m: lexical.LexicalModel, texts: list[str], exact: bool = True) -> None
                 assert got == want
             else:
                 assert [t for t, _ in got] == [t for t, _ in want]
+            # where each term first occurs: recorded by the C pass while tokenising = found by term_span
+            at_c, at_py = m.explain_at(known_c, s_c, i, n), m.explain_at(known_py, s_py, i, n, views)
+            assert [(t, where) for t, _, where in at_c] == [(t, where) for t, _, where in at_py], texts
+            assert all(where is not None for _, _, where in at_c)
 
 
 def _rows() -> list[dict]:
@@ -152,10 +160,10 @@ def test_bad_arguments_raise_instead_of_crashing() -> None:
     with pytest.raises(TypeError):
         fast.vocab(["ok", 3])
     with pytest.raises(ValueError):
-        fast.top(b"\0" * 16, st["table"], 3, st["hidden"], st["terms"], 3, 0.0, 3)  # no target 3
+        fast.top(b"\0" * KNOWN_SIZE, st["table"], 3, st["hidden"], st["terms"], 3, 0.0, 3)  # no target 3
     # Sizes that would overflow an allocation or an offset are refused or clamped, never used.
     with pytest.raises(ValueError):
-        fast.top(b"\0" * 16, st["table"], 2**61 + 3, st["hidden"], st["terms"], 0, 0.0, 3)
+        fast.top(b"\0" * KNOWN_SIZE, st["table"], 2**61 + 3, st["hidden"], st["terms"], 0, 0.0, 3)
     with pytest.raises(ValueError):
         fast.judge(["ok"], st["vocab"], st["table"], 2**61 + 3, st["hidden"])
     _, known, _ = m.judge_texts(EDGE_TEXTS)
@@ -163,7 +171,7 @@ def test_bad_arguments_raise_instead_of_crashing() -> None:
         known, st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 10**6
     )
     with pytest.raises(ValueError):
-        fast.top((10**9).to_bytes(8, sys.byteorder) + b"\0" * 8, st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 3)
+        fast.top((10**9).to_bytes(8, sys.byteorder) + b"\0" * (KNOWN_SIZE - 8), st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 3)
 
 
 def test_hash_collisions_and_prefixes_do_not_confuse_the_lookup() -> None:
