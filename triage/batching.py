@@ -124,6 +124,7 @@ def make_batched_task_class(base: type) -> type:
         """`triage.ingest` buffered: many single-ticket messages, one transaction, acked after commit."""
 
         abstract = True
+        split_on_store_error = False  # _store_group splits a batch itself
 
         def _on_store_failure(self, exc: BaseException, settings: Settings) -> None:
             from sqlalchemy.exc import DBAPIError
@@ -207,7 +208,7 @@ def make_batched_task_class(base: type) -> type:
 
         def _store_group(self, group: Sequence[tuple[SimpleRequest, Any]], batch_id: str,
                          settings: Settings) -> tuple[int, int, list[str]]:
-            from triage.worker import is_transient
+            from triage.worker import error_summary, is_transient
 
             try:
                 res = self.ingest_payloads([p for _, p in group], keys=[f"{r.id}:0" for r, _ in group],
@@ -218,7 +219,7 @@ def make_batched_task_class(base: type) -> type:
             if is_transient(exc):
                 return 0, 0, self._retry_later(group, exc, settings)
             if len(group) > 1:  # find the ticket the store refuses; the others are stored
-                log.warning("batch_store_error_split", size=len(group), error=f"{type(exc).__name__}: {exc}"[:300])
+                log.warning("batch_store_error_split", size=len(group), error=error_summary(exc))
                 totals = [0, 0]
                 requeue: list[str] = []
                 for one in group:
@@ -228,7 +229,7 @@ def make_batched_task_class(base: type) -> type:
                     requeue += rq
                 return totals[0], totals[1], requeue
             req, payload = group[0]
-            log.error("store_failed_permanently", error=f"{type(exc).__name__}: {exc}"[:500])
+            log.error("store_failed_permanently", error=error_summary(exc))
             try:
                 self._dead_letter_only(
                     [(f"{req.id}:r{_retries(req)}:store_error", {"args": [payload], "kwargs": {}},
@@ -241,11 +242,11 @@ def make_batched_task_class(base: type) -> type:
         def _retry_later(self, group: Sequence[tuple[SimpleRequest, Any]], exc: BaseException,
                          settings: Settings) -> list[str]:
             """Re-publish each message as a retry (a new message: fresh delivery count) with backoff."""
-            from triage.worker import INGEST, backoff_cap, backoff_seconds
+            from triage.worker import INGEST, backoff_cap, backoff_seconds, error_summary
 
             cap = backoff_cap(settings)
             requeue: list[str] = []
-            log.warning("store_retry_batch", size=len(group), error=f"{type(exc).__name__}: {exc}"[:500])
+            log.warning("store_retry_batch", size=len(group), error=error_summary(exc))
             for req, _payload in group:
                 retries = _retries(req)
                 countdown = (backoff_seconds(retries, cap) if retries < settings.task_max_retries

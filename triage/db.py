@@ -36,7 +36,8 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=settings.db_echo, connect_args={"timeout": 30})
+        # hide_parameters: an error's text (logged, kept as a dead letter's reason) never quotes a ticket
+        engine = create_engine(url, echo=settings.db_echo, hide_parameters=True, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -53,6 +54,7 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
     return create_engine(
         url,
         echo=settings.db_echo,
+        hide_parameters=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=True,

@@ -26,7 +26,12 @@ MAX_METADATA_BYTES = 16 * 1024
 _SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
 # NUL cannot be stored in PostgreSQL text and has no meaning in a ticket; other C0 controls except
 # tab/newline/carriage return are noise that breaks terminals and logs.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A lone surrogate (half an emoji: what JavaScript's String.slice leaves when it cuts a pair, and what
+# JSON's "\ud83d" decodes to) cannot be encoded as UTF-8, so PostgreSQL, SQLite and every log line would
+# refuse the ticket; it is replaced too.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# What no store can hold in any field (identifiers, e-mail, metadata): NUL and lone surrogates.
+_UNSTORABLE_RE = re.compile(r"[\x00\ud800-\udfff]")
 # `\s` on str patterns is Py_UNICODE_ISSPACE, the test str.isspace applies: one C scan instead of a
 # generator over every character (that generator was 40% of validating a ticket).
 _SPACE_RE = re.compile(r"\s")
@@ -35,8 +40,22 @@ _METADATA_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def clean_text(value: str) -> str:
-    """Replace control characters (NUL included) with U+FFFD, keeping string length and offsets."""
+    """Replace control characters (NUL included) and lone surrogates with U+FFFD, keeping string length and
+    offsets."""
     return _CONTROL_RE.sub("\ufffd", value)
+
+
+def storable(value: Any) -> Any:
+    """`value` with NUL and lone surrogates replaced by U+FFFD in every string, dict keys and nested values
+    included (lists, dicts); other values unchanged. For fields kept verbatim but stored: identifiers, the
+    e-mail, metadata."""
+    if isinstance(value, str):
+        return _UNSTORABLE_RE.sub("\ufffd", value) if _UNSTORABLE_RE.search(value) else value
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
 
 
 class Requester(BaseModel):
@@ -46,6 +65,11 @@ class Requester(BaseModel):
 
     email: str | None = Field(default=None, max_length=320)
     name: str | None = Field(default=None, max_length=256)
+
+    @field_validator("email", "name", mode="before")
+    @classmethod
+    def _storable(cls, v: Any) -> Any:
+        return storable(v)  # before pydantic's own str check, which refuses a lone surrogate
 
     @field_validator("email")
     @classmethod
@@ -100,24 +124,31 @@ class TicketIn(BaseModel):
         if isinstance(v, int):
             return str(v)
         if isinstance(v, str):
-            v = v.strip()
+            v = storable(v.strip())
         return v
+
+    @field_validator("channel", "metadata", "tags", mode="before")
+    @classmethod
+    def _storable(cls, v: Any) -> Any:
+        return storable(v)  # before pydantic's own str checks, which refuse a lone surrogate
 
     @field_validator("subject")
     @classmethod
     def _subject_limit(cls, v: str) -> str:
+        v = clean_text(v)  # first: a lone surrogate cannot even be measured in UTF-8
         size = len(v.encode("utf-8"))
         if size > MAX_SUBJECT_BYTES:
             raise ValueError(f"subject is {size} bytes; the limit is {MAX_SUBJECT_BYTES} bytes (1 KiB)")
-        return clean_text(v)
+        return v
 
     @field_validator("body")
     @classmethod
     def _body_limit(cls, v: str) -> str:
+        v = clean_text(v)
         size = len(v.encode("utf-8"))
         if size > MAX_BODY_BYTES:
             raise ValueError(f"body is {size} bytes; the limit is {MAX_BODY_BYTES} bytes (64 KiB)")
-        return clean_text(v)
+        return v
 
     @field_validator("created_at")
     @classmethod

@@ -635,24 +635,39 @@ def record_dead_letter(
             raw = json.dumps(payload, ensure_ascii=False, default=repr)
         except (TypeError, ValueError):
             raw = repr(payload)
-    raw = raw.replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL
     stmt = _insert(session, DeadLetter.__table__).values(
-        dedupe_key=dedupe_key[:300],
-        source=source,
-        external_id=external_id,
+        dedupe_key=_text_column(dedupe_key)[:300],
+        source=None if source is None else _text_column(source),
+        external_id=None if external_id is None else _text_column(external_id),
         task_name=task_name,
         task_id=task_id,
         error_type=error_type[:64],
-        reason=reason.replace("\x00", "\ufffd")[:4000],
-        payload=raw,
+        reason=_text_column(reason)[:4000],
+        payload=_text_column(raw),
         created_at=now,
     )
     res = session.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]))
     return bool(getattr(res, "rowcount", 0))
 
 
+def _text_column(value: str) -> str:
+    """`value` as any store can hold it: NUL as U+FFFD (PostgreSQL text cannot hold it), and a lone surrogate
+    (half an emoji, which UTF-8 cannot encode) as its escape `\\udXXX` — in a JSON payload that is the same
+    JSON escape the producer sent."""
+    value = value.replace("\x00", "\ufffd")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
 def _identity_of(payload: Any) -> tuple[str | None, str | None]:
-    """Best-effort identity of a bad message, so an operator can find the ticket it was meant to be."""
+    """Best-effort identity of a bad message, so an operator can find the ticket it was meant to be (a task's
+    whole message `{"args": [ticket], "kwargs": {}}` names its one ticket)."""
+    if isinstance(payload, dict) and set(payload) == {"args", "kwargs"} and isinstance(payload["args"], list):
+        args = payload["args"]
+        payload = args[0] if len(args) == 1 and isinstance(args[0], dict) else None
     if isinstance(payload, dict):
         src, ext = payload.get("source"), payload.get("external_id")
         return (

@@ -8,6 +8,7 @@ committed (acks_late), and a worker killed mid-task gets its message redelivered
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -42,11 +43,19 @@ INGEST_MANY = "triage.ingest_many"
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, PoolTimeoutError, ConnectionError)
 # SQLSTATE classes that mean "try again": serialization failure, deadlock, connection exceptions,
 # admin shutdown / cannot connect now.
-_TRANSIENT_SQLSTATES = ("40001", "40P01", "08", "57P01", "57P02", "57P03", "53300")
+# 25006: a read-only transaction — the database failed over to a standby that is not promoted yet.
+_TRANSIENT_SQLSTATES = ("40001", "40P01", "08", "57P01", "57P02", "57P03", "53300", "25006")
+
+_psycopg: Any
+try:  # the PostgreSQL driver; the store's fast path raises its errors unwrapped
+    import psycopg as _psycopg
+except ImportError:  # pragma: no cover - SQLite-only installs
+    _psycopg = None
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True when retrying the same message later can succeed."""
+    """True when retrying the same message later can succeed: SQLAlchemy's errors and the PostgreSQL driver's
+    own (the store's fast path runs fixed statements on the raw connection), by SQLSTATE."""
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True
@@ -55,7 +64,22 @@ def is_transient(exc: BaseException) -> bool:
             return True
         if isinstance(exc, OperationalError):
             return True  # SQLite "database is locked", PostgreSQL connection refused, …
+    if _psycopg is not None and isinstance(exc, _psycopg.Error):
+        code = getattr(exc, "sqlstate", None)
+        if code and any(str(code).startswith(p) for p in _TRANSIENT_SQLSTATES):
+            return True
+        if isinstance(exc, _psycopg.OperationalError):
+            return True  # connection lost, server closed the connection, …
     return isinstance(exc, TRANSIENT_ERRORS)
+
+
+def error_summary(exc: BaseException) -> str:
+    """What a log line says about a store error: its type, SQLSTATE and first line — never SQLAlchemy's
+    `[parameters: …]` block or the driver's DETAIL/CONTEXT lines, which quote the ticket."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    first = str(exc).strip().split("\n", 1)[0][:200]
+    return f"{type(exc).__name__}{f' [{code}]' if code else ''}: {first}"
 
 
 def backoff_seconds(retries: int, cap: float, base: float = 1.0) -> float:
@@ -138,10 +162,15 @@ class TriageTask(Task):
         )
         return {"stored": 0, "dead": 1}
 
+    # A permanent store error on a batch of tickets stores them one per transaction, so only the ticket the
+    # store refuses becomes a dead letter (the batched single-ticket task splits its own batches).
+    split_on_store_error = True
+
     def ingest_payloads(self, payloads: Sequence[Any], *, keys: Sequence[str] | None = None,
-                        task_id: str | None = None) -> dict[str, int]:
+                        task_id: str | None = None, raise_store_errors: bool = False) -> dict[str, int]:
         """Validate, triage and store a batch; invalid items become dead letters. One transaction.
-        `keys`: each payload's dead-letter key (default `<task id>:<index>`; the batched task passes its own)."""
+        `keys`: each payload's dead-letter key (default `<task id>:<index>`; the batched task passes its own).
+        `raise_store_errors`: a store error is raised to the caller (the split below) instead of handled."""
         settings = get_settings()
         task_id = task_id or self.request.id or "local"
         cfg = pipeline_config()
@@ -184,6 +213,10 @@ class TriageTask(Task):
                         now=now, task_name=self.name, task_id=task_id,
                     )
         except Exception as exc:
+            if raise_store_errors:
+                raise
+            if len(payloads) > 1 and self.split_on_store_error and not is_transient(exc):
+                return self._store_each(payloads, keys, task_id, exc)
             self._on_store_failure(exc, settings)
             raise  # unreachable: _on_store_failure always raises
         metrics.observe_batch(task=self.name, items=items, dead_types=[d[3] for d in dead],
@@ -197,6 +230,29 @@ class TriageTask(Task):
         for key, _payload, reason, etype in dead:
             log.warning("dead_letter", dedupe_key=key, error_type=etype, reason=reason)
         return {"stored": len(ids), "dead": len(dead)}
+
+    def _store_each(self, payloads: Sequence[Any], keys: Sequence[str] | None, task_id: str,
+                    first: BaseException) -> dict[str, int]:
+        """The batch's transaction failed for good: each ticket in its own transaction; one the store refuses
+        becomes a `store_error` dead letter with its own payload, the others are stored. A transient error on
+        the way retries the whole message (storing is idempotent)."""
+        log.warning("batch_store_error_split", size=len(payloads), error=error_summary(first))
+        totals = {"stored": 0, "dead": 0}
+        for i, payload in enumerate(payloads):
+            key = keys[i] if keys is not None else f"{task_id}:{i}"
+            try:
+                res = self.ingest_payloads([payload], keys=[key], task_id=task_id, raise_store_errors=True)
+            except Exception as exc:
+                if is_transient(exc):
+                    self._on_store_failure(exc, get_settings())
+                log.error("store_failed_permanently", dedupe_key=key, error=error_summary(exc))
+                self._dead_letter_only([(f"{key}:store_error", payload,
+                                         f"store error: {type(exc).__name__}: {exc}"[:4000], "store_error")],
+                                       now=datetime.now(UTC), task_id=task_id)
+                res = {"stored": 0, "dead": 1}
+            totals["stored"] += res["stored"]
+            totals["dead"] += res["dead"]
+        return totals
 
     def _dead_letter_only(self, dead: list[tuple[str, Any, str, str]], *, now: datetime, task_id: str) -> None:
         try:
@@ -221,15 +277,13 @@ class TriageTask(Task):
             cap = backoff_cap(settings)
             if retries < settings.task_max_retries:
                 countdown = backoff_seconds(retries, cap)
-                log.warning("store_retry", error=f"{type(exc).__name__}: {exc}"[:500], retries=retries,
-                            countdown=round(countdown, 2))
+                log.warning("store_retry", error=error_summary(exc), retries=retries, countdown=round(countdown, 2))
             else:
                 # Out of retries but still transient (a long outage): keep retrying at the cap rather
                 # than lose the message. A retry is a new message (fresh delivery count), unlike a
                 # requeue, which a quorum queue would count as a failed delivery.
                 countdown = random.uniform(cap / 2, cap)
-                log.error("store_unavailable", error=f"{type(exc).__name__}: {exc}"[:500], retries=retries,
-                          countdown=round(countdown, 2))
+                log.error("store_unavailable", error=error_summary(exc), retries=retries, countdown=round(countdown, 2))
             try:
                 raise self.retry(exc=exc, countdown=countdown, max_retries=max(retries + 1,
                                                                                 settings.task_max_retries))
@@ -237,22 +291,37 @@ class TriageTask(Task):
                 # Celery rejects *without* requeue when the retry cannot be published (broker down):
                 # put the original back instead; the broker redelivers it.
                 log.error("retry_not_published_requeue", error=str(rej.reason)[:300])
-                raise Reject(str(exc), requeue=True) from exc
+                raise Reject(type(exc).__name__, requeue=True) from exc
         # A permanent store error is a bug; requeueing would loop. Keep the message as a dead letter.
-        log.exception("store_failed_permanently", error=f"{type(exc).__name__}: {exc}"[:500])
+        log.error("store_failed_permanently", error=error_summary(exc))
         task_id = self.request.id or "local"
+        key = f"{task_id}:r{self.request.retries or 0}:store_error"
+        payload = {"args": list(self.request.args or ()), "kwargs": dict(self.request.kwargs or {})}
+        for attempt in ("full", "minimal"):
+            try:
+                with db.session_scope() as session:
+                    store.record_dead_letter(
+                        session=session, dedupe_key=key, now=datetime.now(UTC), task_name=self.name,
+                        task_id=task_id, error_type="store_error",
+                        # the minimal record: only what any database accepts (ASCII JSON, the error's type)
+                        payload=payload if attempt == "full" else json.dumps(payload, ensure_ascii=True, default=repr),
+                        reason=(f"store error: {type(exc).__name__}: {exc}"[:4000] if attempt == "full"
+                                else f"store error: {error_summary(exc)}"),
+                    )
+                raise Ignore() from exc  # recorded: acknowledge the message
+            except Ignore:
+                raise
+            except Exception as rec_exc:
+                log.error("store_error_not_recorded", attempt=attempt, error=error_summary(rec_exc))
+        # Not even a dead letter can be written (a read-only or broken database): the message must not be
+        # dropped; it is retried later, at the backoff cap, like an outage.
+        cap = backoff_cap(settings)
         try:
-            with db.session_scope() as session:
-                store.record_dead_letter(
-                    session=session, dedupe_key=f"{task_id}:r{self.request.retries or 0}:store_error",
-                    payload={"args": list(self.request.args or ()), "kwargs": dict(self.request.kwargs or {})},
-                    reason=f"store error: {type(exc).__name__}: {exc}"[:4000], error_type="store_error",
-                    now=datetime.now(UTC), task_name=self.name, task_id=task_id,
-                )
-        except Exception:
-            log.exception("store_error_not_recorded")
-            raise Reject(str(exc), requeue=False) from exc
-        raise Ignore() from exc  # recorded: acknowledge the message
+            raise self.retry(exc=exc, countdown=random.uniform(cap / 2, cap),
+                             max_retries=max((self.request.retries or 0) + 1, settings.task_max_retries))
+        except Reject as rej:
+            log.error("retry_not_published_requeue", error=str(rej.reason)[:300])
+            raise Reject(type(exc).__name__, requeue=True) from exc
 
 
 def _ingest(self: TriageTask, *args: Any, **kwargs: Any) -> dict[str, int]:

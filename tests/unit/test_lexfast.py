@@ -171,7 +171,8 @@ def test_bad_arguments_raise_instead_of_crashing() -> None:
         known, st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 10**6
     )
     with pytest.raises(ValueError):
-        fast.top((10**9).to_bytes(8, sys.byteorder) + b"\0" * (KNOWN_SIZE - 8), st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 3)
+        bad_row = (10**9).to_bytes(8, sys.byteorder) + b"\0" * (KNOWN_SIZE - 8)
+        fast.top(bad_row, st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 3)
 
 
 def test_hash_collisions_and_prefixes_do_not_confuse_the_lookup() -> None:

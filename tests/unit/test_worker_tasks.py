@@ -76,3 +76,54 @@ def test_transient_classification_and_backoff() -> None:
     assert not is_transient(ValueError("bug"))
     for n in range(12):
         assert 0 <= backoff_seconds(n, cap=60) <= min(60, 2**n)
+
+
+def test_the_drivers_own_errors_are_classified_by_sqlstate() -> None:
+    # The store's fast path runs fixed statements on psycopg's connection: its errors arrive unwrapped.
+    psycopg = pytest.importorskip("psycopg")
+    for code in ("40P01", "40001", "25006", "57P01", "08006", "53300"):
+        assert is_transient(psycopg.errors.lookup(code)("x")), code
+    assert is_transient(psycopg.OperationalError("server closed the connection unexpectedly"))
+    for code in ("23505", "23514", "42P01", "22P02"):
+        assert not is_transient(psycopg.errors.lookup(code)("x")), code
+
+
+def test_error_summary_never_quotes_the_ticket() -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from triage.worker import error_summary
+
+    psycopg = pytest.importorskip("psycopg")
+    orig = psycopg.errors.lookup("23514")('refused\nDETAIL: Failing row contains (Maria, maria@example.org)')
+    exc = IntegrityError("INSERT INTO tickets ...", {"body": "call Maria on +44 7700 900123"}, orig)
+    text = error_summary(exc)
+    assert text.startswith("IntegrityError [23514]: ") and "Maria" not in text and "7700" not in text
+
+
+def test_a_lone_surrogate_or_nul_anywhere_is_stored_as_u_fffd(app: Any) -> None:
+    half = "pay \ud83d"  # JSON.stringify("pay 😀".slice(0, 5)) sends "pay \ud83d"
+    res = app.tasks[INGEST_MANY].apply(args=[[
+        {"source": "t", "external_id": "s\x00", "subject": half, "body": half, "tags": [half],
+         "requester": {"name": "Zoe \ud83d", "email": "z\ud83d@example.org"}, "channel": "web\x00",
+         "metadata": {"k\x00": ["v\x00", "\udc00", 1]}},
+        {"source": "t", "external_id": "plain", "subject": "fine", "body": "fine"},
+    ]]).get()
+    assert res == {"stored": 2, "dead": 0}
+    with db.session_scope() as s:
+        t = s.scalars(select(Ticket).where(Ticket.external_id == "s\ufffd")).one()
+        assert t.subject == "pay \ufffd" and t.meta == {"k\ufffd": ["v\ufffd", "\ufffd", 1]}
+    assert _dead() == []
+
+
+def test_a_dead_letter_of_an_unencodable_payload_is_kept(app: Any) -> None:
+    from datetime import UTC, datetime
+
+    from triage import store
+
+    with db.session_scope() as s:
+        assert store.record_dead_letter(session=s, dedupe_key="k\ud83d", payload={"subject": "x\ud83d\x00"},
+                                        reason="bad \ud83d", error_type="validation", now=datetime.now(UTC))
+    [d] = _dead()
+    # JSON escapes both: the stored text is valid JSON of exactly what was sent
+    assert d.payload == '{"subject": "x\\ud83d\\u0000"}' and d.reason == "bad \\ud83d"
+
