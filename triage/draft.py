@@ -3,11 +3,14 @@
 Safety is enforced here, not left to the templates (which a support lead edits):
 
 * the only ticket-derived input to the customer draft is the requester's *first name*, and only when it
-  is plainly a name (letters, hyphen, apostrophe; no identifier, markup, digits or absurd length);
+  is plainly a name (letters of one script, hyphen, apostrophe; no identifier, markup, digits, look-alike
+  punctuation or absurd length);
 * the HTML variant is autoescaped; templates run in Jinja2's immutable sandbox;
 * every rendered draft is checked before it is returned: no URL other than a KB link, no other
-  identifier, no control or bidi characters, no refund promise. A failing check is a configuration
-  error (someone edited a template or the KB) and raises `TemplateError`.
+  identifier, no control or bidi characters, no refund promise. A draft that fails only because of the
+  greeting is rendered again with the generic greeting (a ticket never fails because of its requester's
+  name); any other failing check is a configuration error (someone edited a template or the KB) and
+  raises `TemplateError`.
 """
 
 from __future__ import annotations
@@ -44,9 +47,43 @@ MAX_NOTE_EVIDENCE = 20
 _INVISIBLE_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\u2060-\u2064\ufeff\u00ad]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BLANKS_RE = re.compile(r"\s+")
-# Names: letters and combining marks of any script, separated by space, hyphen or apostrophe; a trailing
-# period is allowed for an initial ("Maria J."). Everything else (digits, @, :, /, <, [ ...) disqualifies.
-_NAME_TOKEN_RE = re.compile(r"^(?:[^\W\d_]|['’\-])+\.?$")
+# Names: tokens separated by spaces, each made of letters (categories Lu, Ll, Lt, Lo) of one script joined
+# by hyphens or apostrophes; a trailing period is allowed for an initial ("Maria J."). Everything else
+# (digits, @, :, /, <, [ ...) disqualifies: see `_name_token_ok`.
+# Apostrophes: ASCII, U+2019, and the modifier letters U+02BB (Hawaiian ʻokina) and U+02BC (the apostrophe
+# of Ukrainian and Belarusian names): all four look like an apostrophe and nothing else.
+_NAME_JOINERS = frozenset("-'’\u02bb\u02bc")
+_NAME_PART_SPLIT_RE = re.compile("[-'’\u02bb\u02bc]")
+_NAME_LETTER_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lo"})
+# Modifier letters (Lm) are refused, except the Japanese iteration and length marks that ordinary names hold
+# ("佐々木", "ジョージ"); none of them looks like punctuation.
+_NAME_MODIFIERS_ALLOWED = frozenset("\u3005\u30fc\u309d\u309e\u30fd\u30fe")
+# Letters that render as the punctuation of a URL, e-mail or handle ("httpsːᐟᐟevilꓸcom"): NFKC keeps them,
+# so they would reach the greeting. Whole blocks where the look-alikes are many, single letters elsewhere.
+_LOOKALIKE_RANGES = (
+    (0x01BB, 0x01BB),  # LATIN LETTER TWO WITH STROKE (a digit)
+    (0x01C0, 0x01C3),  # Latin click letters: | ‖ ǂ !
+    (0x02B0, 0x02FF),  # Spacing Modifier Letters: ː (colon), ˸, ˗, ˙ ... (U+02BB/U+02BC are joiners above)
+    (0x1400, 0x167F),  # Unified Canadian Aboriginal Syllabics: finals ᐟ (slash), ᐧ (middle dot), ᐨ, ᐩ ...
+    (0x18B0, 0x18FF),  # Unified Canadian Aboriginal Syllabics Extended
+    (0xA4D0, 0xA4FF),  # Lisu: ꓸ (dot), ꓹ (comma), ꓽ (colon), ꓫ (X) ...
+    (0xA700, 0xA71F),  # Modifier Tone Letters
+    (0xA78F, 0xA78F),  # LATIN LETTER SINOLOGICAL DOT
+    (0x11AB0, 0x11ABF),  # Unified Canadian Aboriginal Syllabics Extended-A
+)
+# Scripts that one name may mix (Japanese: kanji and kana; Korean: hanja and hangul; Chinese: bopomofo).
+_SCRIPT_MIXES = (
+    frozenset({"HAN", "KANA"}),
+    frozenset({"HAN", "HANGUL"}),
+    frozenset({"HAN", "BOPOMOFO"}),
+)
+# Unicode character names that begin with a script's name ("LATIN SMALL LETTER A", "CYRILLIC ...", "LISU
+# LETTER ..."): the first word is the script, except for these families and aliases.
+_SCRIPT_TWO_WORDS = frozenset({"OLD", "TAI", "LINEAR", "INSCRIPTIONAL"})
+_SCRIPT_ALIASES = {
+    "CJK": "HAN", "IDEOGRAPHIC": "HAN", "MASU": "HAN",
+    "HIRAGANA": "KANA", "KATAKANA": "KANA", "KATAKANA-HIRAGANA": "KANA", "HENTAIGANA": "KANA",
+}  # fmt: skip
 _HONORIFICS = frozenset(
     {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "sr", "sra", "herr", "frau"}
 )
@@ -210,6 +247,44 @@ def _snippet(text: str, limit: int = MAX_SNIPPET) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
+def _name_char_script(ch: str) -> str | None:
+    """The script of a character a name may hold ("" for a joiner), or None if a name may not hold it.
+
+    The script comes from the character's Unicode name ("LATIN SMALL LETTER A", "LISU LETTER BA"): the
+    standard library has no script property."""
+    if ch in _NAME_JOINERS:
+        return ""
+    if unicodedata.category(ch) not in _NAME_LETTER_CATEGORIES and ch not in _NAME_MODIFIERS_ALLOWED:
+        return None
+    code = ord(ch)
+    if any(lo <= code <= hi for lo, hi in _LOOKALIKE_RANGES):
+        return None
+    words = unicodedata.name(ch, "?").split(" ")
+    script = " ".join(words[:2]) if words[0] in _SCRIPT_TWO_WORDS else words[0]
+    return _SCRIPT_ALIASES.get(script, script)
+
+
+_ASCII_NAME_TOKEN_RE = re.compile(r"[A-Za-z'\-]+")
+
+
+def _name_token_ok(token: str) -> bool:
+    """One space-separated token of a name: letters of one script (or of one CJK mix) joined by hyphens
+    or apostrophes, with an optional trailing period. No modifier letter, no letter that renders as
+    punctuation, no Latin "evil" written with a Lisu dot or a Cyrillic "о"."""
+    body = token[:-1] if token.endswith(".") else token
+    if body.isascii():  # the common case: ASCII letters are all Latin
+        return _ASCII_NAME_TOKEN_RE.fullmatch(body) is not None
+    scripts: set[str] = set()
+    for ch in body:
+        script = _name_char_script(ch)
+        if script is None:
+            return False
+        if script:
+            scripts.add(script)
+    return len(scripts) <= 1 or any(scripts <= mix for mix in _SCRIPT_MIXES)
+
+
+@functools.lru_cache(maxsize=4096)
 def first_name(requester_name: str | None) -> str | None:
     """The requester's first name if it is safe and plausible to greet them with, else None."""
     if not requester_name or len(requester_name) > MAX_NAME * 4:
@@ -224,9 +299,15 @@ def first_name(requester_name: str | None) -> str | None:
     tokens = name.split(" ")
     # Every token must look like a name: one bad token ("Maria t.me/x", "Bob <script>") means the field
     # holds something other than a name, and greeting "Hi Maria," would still echo attacker-chosen text.
-    if not all(_NAME_TOKEN_RE.match(t) for t in tokens):
+    if not all(_name_token_ok(t) for t in tokens):
         return None
-    if any(t.strip(".'’-").casefold() in _NOT_A_NAME for t in tokens):
+    # "Upwork-Security", "Trust'Safety": each part of a hyphenated or apostrophed token counts.
+    if any(part.casefold() in _NOT_A_NAME for t in tokens for part in _NAME_PART_SPLIT_RE.split(t.strip("."))):
+        return None
+    # A name the draft's safety check would refuse ("Telegram-Johnsmith" reads as a Telegram handle) is
+    # not greeted (the same extraction as `draft_problems`; `build_draft` also falls back to the generic
+    # greeting should a greeting still fail the check).
+    if extract_contacts("", name):
         return None
     while tokens and tokens[0].rstrip(".").casefold() in _HONORIFICS and len(tokens) > 1:
         tokens = tokens[1:]
@@ -300,8 +381,7 @@ def draft_problems(text: str, allowed_links: Iterable[str]) -> list[str]:
     return problems
 
 
-def _check(kind: str, text: str, allowed_links: Iterable[str]) -> None:
-    problems = draft_problems(text, allowed_links)
+def _raise_problems(kind: str, problems: Sequence[str]) -> None:
     if problems:
         raise TemplateError(f"{kind} draft failed the safety check: {'; '.join(problems)}")
 
@@ -340,6 +420,15 @@ def _evidence_ctx(ev: Evidence) -> dict[str, Any]:
 # `first_name`'s rules; clearing at the cap keeps memory flat whatever the traffic.
 _REPLY_CACHE: dict[tuple[str, str, tuple[str, ...], str | None], tuple[str, str, tuple[str, ...]]] = {}
 _REPLY_CACHE_MAX = 20_000
+
+
+def _render_reply(
+    templates: Templates, ctx: Mapping[str, Any], allowed_links: Iterable[str]
+) -> tuple[str, str, list[str], list[str]]:
+    """(text, HTML, text's safety problems, HTML's safety problems) of the customer reply for `ctx`."""
+    text = _tidy(templates.render(REPLY_TXT, ctx))
+    html_out = _tidy(templates.render(REPLY_HTML, ctx))
+    return text, html_out, draft_problems(text, allowed_links), draft_problems(html_out, allowed_links)
 
 
 def answered_entries(
@@ -397,13 +486,21 @@ def build_draft(
                     }
                 )
             ctx = {"first_name": name, "sections": sections, "links": links}
-            text = _tidy(templates.render(REPLY_TXT, ctx))
-            html_out = _tidy(templates.render(REPLY_HTML, ctx))
-            _check("text", text, kb.links)
-            _check("HTML", html_out, kb.links)
-            if len(_REPLY_CACHE) >= _REPLY_CACHE_MAX:
+            text, html_out, text_problems, html_problems = _render_reply(templates, ctx, kb.links)
+            greeted_key = key
+            if (text_problems or html_problems) and name is not None:
+                # The name is the draft's only ticket-derived text: greet generically rather than fail the
+                # ticket. If the generic draft fails too, a template or the KB is at fault: raise that.
+                ctx["first_name"] = None
+                text, html_out, text_problems, html_problems = _render_reply(templates, ctx, kb.links)
+                greeted_key = (key[0], key[1], key[2], None)
+            _raise_problems("text", text_problems)
+            _raise_problems("HTML", html_problems)
+            if len(_REPLY_CACHE) >= _REPLY_CACHE_MAX - 1:
                 _REPLY_CACHE.clear()  # bounded memory; refilling is cheap
-            _REPLY_CACHE[key] = (text, html_out, tuple(links))
+            # Keyed by the requester's name as `first_name` read it; a name that fell back to the generic
+            # greeting also fills the generic entry (the same draft).
+            _REPLY_CACHE[key] = _REPLY_CACHE[greeted_key] = (text, html_out, tuple(links))
         else:
             text, html_out, cached_links = cached
             links = list(cached_links)
