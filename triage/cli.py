@@ -563,8 +563,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     app = create_api(settings)
+    # log_config=None: uvicorn's loggers propagate to the root handler set up by triage.logging (JSON,
+    # redacted; the access line's path decoded and redacted, its query string withheld) instead of
+    # uvicorn's own plain-text handlers.
     uvicorn.run(app, host=args.host, port=args.port, log_level=(args.loglevel or settings.log_level).lower(),
-                access_log=args.access_log, timeout_graceful_shutdown=10, server_header=False)
+                access_log=args.access_log, timeout_graceful_shutdown=10, server_header=False, log_config=None)
     return 0
 
 
