@@ -21,6 +21,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+# A developer's ./.env (made for docker compose) must not change what the tests run against.
+os.environ.setdefault("TRIAGE_ENV_FILE", "")
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("TRIAGE_SHARED_DIR", ROOT.parent / "shared"))
 

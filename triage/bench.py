@@ -518,22 +518,28 @@ def run_paced(mode: str, *, args: Any, run_id: str, queue: str, app: Any, mix: d
 
 def add_arguments(p: Any) -> None:
     """`triage bench` options (kept here so the CLI module stays a thin dispatcher)."""
-    p.add_argument("-n", type=int, default=20000, help="tickets per mode (default 20000)")
-    p.add_argument("--naive-n", type=int, default=0, help="tickets for the naive baseline (default min(N, 5000))")
+    from triage.cli import _int_in
+
+    p.add_argument("-n", type=_int_in(1, 10**8), default=20000, help="tickets per mode (default 20000)")
+    p.add_argument("--naive-n", type=_int_in(0, 10**8), default=0,
+                   help="tickets for the naive baseline (default min(N, 5000))")
     p.add_argument("--modes", default=",".join(MODES), help="subset of naive,batched,bulk (default all)")
     p.add_argument("--mix", default="scam=0.3,off=0.2,both=0.1",
                    help="category shares; the rest are neither (default scam=0.3,off=0.2,both=0.1)")
-    p.add_argument("--concurrency", "-c", type=int, default=2, help="worker processes (default 2)")
-    p.add_argument("--batch", type=int, default=500, help="tickets per ingest_many envelope in bulk mode")
-    p.add_argument("--flush-every", type=int, default=100, help="batched mode: TRIAGE_BATCH_FLUSH_EVERY")
-    p.add_argument("--flush-interval-ms", type=int, default=50, help="batched mode: TRIAGE_BATCH_FLUSH_INTERVAL_MS")
+    p.add_argument("--concurrency", "-c", type=_int_in(1, 256), default=2, help="worker processes (default 2)")
+    p.add_argument("--batch", type=_int_in(1, 100_000), default=500,
+                   help="tickets per ingest_many envelope in bulk mode")
+    p.add_argument("--flush-every", type=_int_in(1, 100_000), default=100,
+                   help="batched mode: TRIAGE_BATCH_FLUSH_EVERY")
+    p.add_argument("--flush-interval-ms", type=_int_in(1, 600_000), default=50,
+                   help="batched mode: TRIAGE_BATCH_FLUSH_INTERVAL_MS")
     p.add_argument("--offered-rate", type=float, default=0.0,
                    help="also measure single-ticket latency at this offered load (tickets/s), e.g. 300")
     p.add_argument("--paced-seconds", type=float, default=10.0, help="length of the paced phase (default 10)")
     p.add_argument("--seed", type=int, default=7, help="ticket generator seed")
     p.add_argument("--timeout", type=float, default=600.0, help="give up on a mode after this many seconds")
     p.add_argument("--json", action="store_true", help="machine-readable report")
-    p.add_argument("--base-tickets", type=int, default=10000,
+    p.add_argument("--base-tickets", type=_int_in(0, 10**8), default=10000,
                    help="tickets stored (not measured) before the first mode, so the modes write to a store "
                         "that holds tickets, with statistics (default 10000; 0: an empty store)")
     p.add_argument("--keep", action="store_true", help="keep the bench rows (source 'bench') afterwards")
@@ -563,6 +569,10 @@ def run(args: Any) -> int:
     naive_n = args.naive_n or min(args.n, 5000)
     if args.base_tickets < 0:
         raise BenchError("--base-tickets must be 0 or more")
+    def _terminated(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         delete_bench_rows()  # an interrupted run's leftovers
         vacuum_analyze_store_tables()
@@ -576,8 +586,14 @@ def run(args: Any) -> int:
             results.append(run_mode(mode, n=naive_n if mode == "naive" else args.n, args=args, settings=settings,
                                     run_id=run_id, queue=queue, app=app, mix=mix, log_dir=log_dir))
     finally:
+        signal.signal(signal.SIGTERM, previous)
         with suppress(Exception), app.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
+        if settings.broker_kind == "redis":  # kombu's binding record of the run's queue
+            with suppress(Exception):
+                import redis
+
+                redis.Redis.from_url(settings.effective_broker_url).delete(f"_kombu.binding.{queue}")
         if not args.keep:
             with suppress(Exception):
                 delete_bench_rows()

@@ -135,6 +135,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from triage.schemas import TicketIn
     from triage.worker import create_app
 
+    limit = get_settings().max_batch
+    if not args.single and args.batch > limit:  # the worker would dead-letter every such envelope
+        raise CLIError(f"--batch {args.batch} exceeds TRIAGE_MAX_BATCH ({limit}), the most a worker accepts")
     good: list[Any] = []
     bad = 0
     for n, obj, err in read_jsonl(args.file):
@@ -173,6 +176,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     except Exception as exc:
         raise CLIError(f"configuration error: {exc}") from exc
     settings = get_settings()
+    _check_worker_schema()
     app = create_app()
     argv = [
         "worker",
@@ -187,6 +191,24 @@ def cmd_worker(args: argparse.Namespace) -> int:
         argv.append(f"--hostname={args.hostname}")
     app.worker_main(argv)
     return 0
+
+
+def _check_worker_schema() -> None:
+    """A worker on a database without the schema (never migrated, a wrong search_path, an old revision) would
+    fail every store; it refuses to start instead. An unreachable database is the outage the worker's retries
+    are for: it starts and waits."""
+    from triage import migrate
+
+    try:
+        cur, head = migrate.current_revision(), migrate.head_revision()
+    except Exception as exc:
+        from triage.logging import get_logger
+
+        get_logger("triage.cli").warning("schema_not_checked", error=f"{type(exc).__name__}"[:80])
+        return
+    if cur != head:
+        raise CLIError(f"database schema is at {cur or '(empty)'}, not {head} "
+                       f"({_safe_url(get_settings().effective_database_url)}): run `triage db upgrade` first", code=3)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -240,6 +262,24 @@ def _db_session() -> Any:
     return db.session_scope()
 
 
+def _int_in(lo: int, hi: int) -> Any:
+    """An argparse type: an integer in [lo, hi]."""
+
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not an integer") from None
+        if not lo <= n <= hi:
+            raise argparse.ArgumentTypeError(f"{n} is out of range ({lo} to {hi})")
+        return n
+
+    return parse
+
+
+_DB_ID = _int_in(1, 2**31 - 1)  # the tables' integer keys
+
+
 def _wrap_db_errors(fn: Any) -> Any:
     def inner(args: argparse.Namespace) -> int:
         from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -248,7 +288,12 @@ def _wrap_db_errors(fn: Any) -> Any:
             return int(fn(args))
         except (OperationalError, ProgrammingError) as exc:
             msg = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-            hint = " (run `triage db upgrade` first?)" if "no such table" in msg or "does not exist" in msg else ""
+            if msg.startswith("database ") or ('database "' in msg and "does not exist" in msg):
+                hint = " (create the database first, e.g. `createdb`; then `triage db upgrade`)"
+            elif "no such table" in msg or ("relation" in msg and "does not exist" in msg):
+                hint = " (run `triage db upgrade` first?)"
+            else:
+                hint = ""
             raise CLIError(f"database error: {msg}{hint}") from exc
 
     inner.__doc__ = fn.__doc__
@@ -610,11 +655,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="run the bundled sample tickets through a real worker and print results")
     s.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the worker (default 120)")
-    s.add_argument("--concurrency", type=int, default=2, help="worker processes (default 2)")
+    s.add_argument("--concurrency", type=_int_in(1, 64), default=2, help="worker processes (default 2)")
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("worker", help="run a Celery worker on the triage queue")
-    s.add_argument("--concurrency", "-c", type=int, default=None, help="processes (TRIAGE_WORKER_CONCURRENCY)")
+    s.add_argument("--concurrency", "-c", type=_int_in(1, 256), default=None,
+                   help="processes (TRIAGE_WORKER_CONCURRENCY)")
     s.add_argument("--loglevel", "-l", default=None, help="log level (TRIAGE_LOG_LEVEL)")
     s.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"], help="worker pool")
     s.add_argument("--hostname", "-n", default=None, help="worker node name")
@@ -622,7 +668,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("submit", help="enqueue tickets from a JSON Lines file ('-' for stdin)")
     s.add_argument("file")
-    s.add_argument("--batch", type=int, default=100, help="tickets per triage.ingest_many message (default 100)")
+    s.add_argument("--batch", type=_int_in(1, 1_000_000), default=100,
+                   help="tickets per triage.ingest_many message (default 100; at most TRIAGE_MAX_BATCH)")
     s.add_argument("--single", action="store_true", help="one triage.ingest message per ticket")
     s.add_argument("--raw", action="store_true",
                    help="send lines as they are, without local validation (bad ones become dead letters)")
@@ -664,7 +711,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("serve", help="HTTP intake (helpdesk webhooks) and read API")
     s.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    s.add_argument("--port", type=_int_in(1, 65535), default=8000, help="port (default 8000)")
     s.add_argument("--loglevel", "-l", default=None, help="log level (TRIAGE_LOG_LEVEL)")
     s.add_argument("--access-log", action="store_true", help="log every request")
     s.set_defaults(func=cmd_serve)
@@ -678,7 +725,7 @@ def build_parser() -> argparse.ArgumentParser:
     w = wsub.add_parser("run", help="deliver due outbox rows; keeps polling unless --once")
     w.add_argument("--once", action="store_true", help="deliver what is due now, then exit")
     w.add_argument("--interval", type=float, default=5.0, help="seconds between polls (default 5)")
-    w.add_argument("--limit", type=int, default=50, help="rows claimed per batch (default 50)")
+    w.add_argument("--limit", type=_int_in(1, 100_000), default=50, help="rows claimed per batch (default 50)")
     w.set_defaults(func=cmd_writeback)
     w = wsub.add_parser("status", help="outbox rows by status")
     w.add_argument("--json", action="store_true")
@@ -687,7 +734,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("results", help="recent results, newest first")
     s.add_argument("--category", choices=["scam_suspicion", "off_platform_payment"], default=None)
     s.add_argument("--escalated", action="store_true", help="only escalated tickets")
-    s.add_argument("--limit", type=int, default=20)
+    s.add_argument("--limit", type=_int_in(1, 1_000_000), default=20)
     s.add_argument("--json", action="store_true", help="JSON Lines")
     s.set_defaults(func=cmd_results)
 
@@ -727,21 +774,37 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("dlq", help="dead letters: messages that could not become results")
     dq = s.add_subparsers(dest="dlq_command", metavar="DLQ_COMMAND", required=True)
     d = dq.add_parser("list", help="newest dead letters first")
-    d.add_argument("--limit", type=int, default=50)
+    d.add_argument("--limit", type=_int_in(1, 1_000_000), default=50)
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=cmd_dlq_list)
     d = dq.add_parser("show", help="one dead letter in full, with its stored payload")
-    d.add_argument("id", type=int)
+    d.add_argument("id", type=_DB_ID)
     d.add_argument("--json", action="store_true", help="everything, payload untruncated")
-    d.add_argument("--max-chars", type=int, default=4000, help="truncate the payload shown (default 4000)")
+    d.add_argument("--max-chars", type=_int_in(0, 2**31 - 1), default=4000,
+                   help="truncate the payload shown (default 4000)")
     d.set_defaults(func=cmd_dlq_show)
     d = dq.add_parser("replay", help="re-enqueue stored payloads (idempotent: replayed ones are skipped)")
-    d.add_argument("id", type=int, nargs="?", default=None, help="dead-letter id")
+    d.add_argument("id", type=_DB_ID, nargs="?", default=None, help="dead-letter id")
     d.add_argument("--all", action="store_true", help="every dead letter not replayed yet")
     d.add_argument("--force", action="store_true", help="replay even if already replayed")
     d.add_argument("--dry-run", action="store_true", help="say what would be sent")
     d.set_defaults(func=cmd_dlq_replay)
     return p
+
+
+def _settings_problem(exc: BaseException) -> str | None:
+    """An invalid TRIAGE_* setting, named with its value and what is wrong; None for other errors."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError) or exc.title != "Settings":
+        return None
+    parts = []
+    for err in exc.errors():
+        name = "TRIAGE_" + "_".join(str(x) for x in err.get("loc", ())).upper()
+        value = err.get("input")
+        shown = f"={value!r}" if isinstance(value, str | int | float) and "URL" not in name else ""
+        parts.append(f"invalid {name}{shown}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -765,6 +828,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("TRIAGE_DEBUG"):
             raise
+        bad = _settings_problem(exc)
+        if bad:
+            print(f"triage: error: {bad}", file=sys.stderr)
+            return 2
         first = (str(exc).splitlines() or [""])[0]
         print(f"triage: error: {type(exc).__name__}: {first} (TRIAGE_DEBUG=1 shows the traceback)",
               file=sys.stderr)

@@ -14,7 +14,6 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -44,7 +43,8 @@ def _wait(start: datetime, want_results: int, want_dead: int, timeout: float, wo
     done = dead = 0
     while time.monotonic() < deadline:
         if worker.poll() is not None:
-            raise CLIError(f"the worker exited early with status {worker.returncode}; see var/demo-worker.log")
+            raise CLIError(f"the worker exited early with status {worker.returncode}; "
+                           f"see {get_settings().var_dir / 'demo-worker.log'}")
         with db.session_scope() as s:
             done = s.scalar(
                 select(func.count()).select_from(TriageResult).join(Ticket)
@@ -144,4 +144,4 @@ def _report(start: datetime) -> None:
         print("\n" + "=" * 100)
         print_full(full)
     print("\nNext: `triage results`, `triage show demo:demo-004`, `triage dlq list` "
-          f"(with the same TRIAGE_* settings; database {Path(get_settings().var_dir) / 'triage.db'}).")
+          f"(with the same TRIAGE_* settings; database {_safe_url(get_settings().effective_database_url)}).")

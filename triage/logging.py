@@ -39,7 +39,7 @@ _OWN_KEYS = frozenset({"timestamp", "level", "logger", "_record", "_from_structl
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+(?:@|%40)[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _PHONE_RE = re.compile(r"(?<![\w])\+?\d[\d\s().\-]{7,}\d(?![\w])")
 _CARD_RE = re.compile(r"(?<!\+)\b(?:\d[ \-]?){13,19}\b")  # "+4915112345678" is a phone
-_URL_CRED_RE = re.compile(r"(\w+://)([^:/@\s]+):([^@/\s]+)@")
+_URL_CRED_RE = re.compile(r"(\w+://)([^:/@\s]*):([^@/\s]+)@")
 # Country code, check digits, 11..30 alphanumerics, optionally in groups of four ("DE89 3704 0044 ...").
 # Upper case unless the text says "IBAN": a lower-case hex id ("ab12cdef...") has the same shape.
 _IBAN = r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -21,7 +22,9 @@ def _default_config_dir() -> Path:
 class Settings(BaseSettings):
     """Runtime configuration. Each field is read from `TRIAGE_<NAME>` (case-insensitive)."""
 
-    model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=".env", extra="ignore")
+    # TRIAGE_ENV_FILE: another file, or "" for none (the test suite: a developer's .env must not change it)
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=os.environ.get("TRIAGE_ENV_FILE", ".env") or None,
+                                      extra="ignore")
 
     # --- where things are -------------------------------------------------------------------
     config_dir: Path = Field(default_factory=_default_config_dir, description="rules, KB, templates")

@@ -125,3 +125,75 @@ def test_parser_lists_all_commands() -> None:
     text = build_parser().format_help()
     for c in ("demo", "worker", "submit", "classify", "eval", "results", "show", "db", "kb", "dlq"):
         assert c in text
+
+
+# Found by the fifth session's operator review: a user's mistakes get one clear line and a non-zero exit.
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["results", "--limit", "-1"], "out of range"),
+    (["dlq", "show", "99999999999999999999"], "out of range"),
+    (["dlq", "replay", "0"], "out of range"),
+    (["worker", "--concurrency", "-1"], "out of range"),
+    (["worker", "--concurrency", "0"], "out of range"),
+    (["submit", "x.jsonl", "--batch", "0"], "out of range"),
+    (["serve", "--port", "99999"], "out of range"),
+    (["bench", "-n", "0"], "out of range"),
+])
+def test_numeric_arguments_are_checked_by_the_parser(argv: list[str], needle: str, capsys: Any) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2 and needle in capsys.readouterr().err
+
+
+def test_submit_refuses_a_batch_the_worker_would_dead_letter(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("TRIAGE_BROKER_URL", "memory://")
+    monkeypatch.setenv("TRIAGE_MAX_BATCH", "10")
+    from triage.settings import get_settings
+
+    get_settings.cache_clear()
+    f = write_jsonl(tmp_path / "in.jsonl", [{"source": "s", "external_id": "1", "subject": "a", "body": "b"}])
+    assert main(["submit", str(f), "--batch", "11"]) == 1
+    assert "exceeds TRIAGE_MAX_BATCH (10)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("var", "value"), [("TRIAGE_WORKER_CONCURRENCY", "abc"), ("TRIAGE_LOG_FORMAT", "xml"),
+                                            ("TRIAGE_SINGLE_BATCHING", "maybe")])
+def test_an_invalid_setting_is_named(var: str, value: str, capsys: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv(var, value)
+    from triage.settings import get_settings
+
+    get_settings.cache_clear()
+    assert main(["results"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"triage: error: invalid {var}={value!r}: ") and "Traceback" not in err
+
+
+def test_a_missing_database_is_not_told_to_migrate(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from triage.cli import _wrap_db_errors
+
+    def fail(_args: Any) -> int:
+        raise OperationalError("connect", {}, Exception('FATAL:  database "nope" does not exist'))
+
+    with pytest.raises(Exception) as e:
+        _wrap_db_errors(fail)(None)
+    assert "createdb" in str(e.value) and "db upgrade`" in str(e.value)
+
+
+def test_a_redis_password_without_a_user_is_masked() -> None:
+    from triage.cli import _safe_url
+
+    assert _safe_url("redis://:sekret@127.0.0.1:6390/13") == "redis://:***@127.0.0.1:6390/13"
+    assert "sekret" not in _safe_url("rediss://:sekret@h:6380/0")
+
+
+def test_the_worker_refuses_a_database_without_the_schema(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    # It would fail every store (dead letters or, before this check, lost messages); it does not start.
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("TRIAGE_BROKER_URL", "memory://")
+    from triage.settings import get_settings
+
+    get_settings.cache_clear()
+    assert main(["worker"]) == 3
+    err = capsys.readouterr().err
+    assert "schema is at (empty)" in err and "triage db upgrade" in err
