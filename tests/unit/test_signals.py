@@ -2296,6 +2296,7 @@ _FIFTH = [
             "العميل يريد الدفع مباشرة عبر تحويل بنكي",
             "Заказчик предлагает оплату вне платформы.",
             "Müşteri ödemeyi platform dışında yapmak istiyor.",
+            "gusto niya magbayad direkta sa bank ko",
         ],
         [
             "Il pagamento è arrivato direttamente sulla piattaforma.",
@@ -2316,11 +2317,17 @@ _FIFTH = [
             "Заказчик просит фото паспорта до контракта.",
             "العميل يطلب صورة جواز السفر قبل العقد",
             "He wants screenshots of my last three bank statements.",
+            "hinihingi niya ang valid ID ko bago ang contract",
+            "Instead of a staff account he wants the store owner login plus the 2FA codes.",
+            "He asked for my OTPs as they arrive.",
+            "Un prestataire me demande mes identifiants bancaires.",
+            "Me pidió mis credenciales bancarias para pagarme.",
         ],
         [
             "Платформа попросила пройти верификацию, я загружаю паспорт.",
             "verifikasi minta foto KTP dari sistem",
             "I uploaded my PAN card for the tax form myself.",
+            "He wants the store owner login page to load faster.",
         ],
     )),
     ("money_sent", (
