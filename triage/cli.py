@@ -196,16 +196,38 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def _check_worker_schema() -> None:
     """A worker on a database without the schema (never migrated, a wrong search_path, an old revision) would
     fail every store; it refuses to start instead. An unreachable database is the outage the worker's retries
-    are for: it starts and waits."""
-    from triage import migrate
+    are for: it starts and waits.
 
+    Checked in a forked child: Alembic, its script directory and a database engine cost ≈ 17 MiB, which every
+    pool process would otherwise inherit from the main process."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's exit status and pipe are what the parent tests read
+        os.close(read_fd)
+        try:
+            from triage import migrate
+
+            cur, head = migrate.current_revision(), migrate.head_revision()
+            os.write(write_fd, json.dumps([cur, head]).encode())
+            code = 0
+        except BaseException as exc:  # reported to the parent, never raised in the child
+            os.write(write_fd, json.dumps({"error": type(exc).__name__}).encode())
+            code = 1
+        os._exit(code)
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as r:
+        raw = r.read()
+    os.waitpid(pid, 0)
     try:
-        cur, head = migrate.current_revision(), migrate.head_revision()
-    except Exception as exc:
+        found = json.loads(raw or b"null")
+    except ValueError:
+        found = None
+    if not isinstance(found, list):  # unreachable (or the check itself failed): the worker's retries handle it
         from triage.logging import get_logger
 
-        get_logger("triage.cli").warning("schema_not_checked", error=f"{type(exc).__name__}"[:80])
+        get_logger("triage.cli").warning("schema_not_checked", error=str((found or {}).get("error", "unknown")))
         return
+    cur, head = found
     if cur != head:
         raise CLIError(f"database schema is at {cur or '(empty)'}, not {head} "
                        f"({_safe_url(get_settings().effective_database_url)}): run `triage db upgrade` first", code=3)
