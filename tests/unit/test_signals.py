@@ -484,6 +484,14 @@ for _name, (_pos, _neg) in _BEHAVIOURS.items():
     _p.extend(_pos)
     _n.extend(_neg)
 
+
+def _add_examples(families: list[tuple[str, tuple[list[str], list[str]]]]) -> None:
+    """Add (signal, (positives, negatives)) families to EXAMPLES, extending a signal's existing lists."""
+    for name, (pos, neg) in families:
+        p, n = EXAMPLES.setdefault(name, ([], []))
+        p.extend(pos)
+        n.extend(neg)
+
 # A list, not a dict: one signal may appear several times (a dict literal would silently keep only the last).
 _MORE_BEHAVIOURS: list[tuple[str, tuple[list[str], list[str]]]] = [
     ("money_loss", (["My card was charged $1,240 last week", "I'm -$1,900 now"], ["my card was charged twice? no"])),
@@ -596,10 +604,7 @@ _MORE_BEHAVIOURS: list[tuple[str, tuple[list[str], list[str]]]] = [
         ["the client's policy document", "I paid for the future milestone"],
     )),
 ]
-for _name, (_pos, _neg) in _MORE_BEHAVIOURS:
-    _p, _n = EXAMPLES.setdefault(_name, ([], []))
-    _p.extend(_pos)
-    _n.extend(_neg)
+_add_examples(_MORE_BEHAVIOURS)
 
 # Behaviour families from the tune3 review (money owed after off-platform invoicing, short refusals, fees paid
 # off-platform, ordinary support that looked like a scam). Our own sentences; several signals appear twice.
@@ -1050,10 +1055,7 @@ _OWED_AND_REFUSALS: list[tuple[str, tuple[list[str], list[str]]]] = [
     ('pay_outside_platform', (['He suggested direct bank transfers from now on.'], ['I set up direct deposit for my platform withdrawals? No, for my salary job.'])),
     ('money_sent', (['Paid the $85 registration fee through Western Union.'], ['Paid the $15 membership fee on the platform.'])),
 ]
-for _name, (_pos, _neg) in _OWED_AND_REFUSALS:
-    _p, _n = EXAMPLES.setdefault(_name, ([], []))
-    _p.extend(_pos)
-    _n.extend(_neg)
+_add_examples(_OWED_AND_REFUSALS)
 for _name, (_pos, _neg) in _MORE.items():
     _p, _n = EXAMPLES.setdefault(_name, ([], []))
     _p.extend(_pos)
@@ -1263,10 +1265,7 @@ _CHECK4_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ['My payment is on hold and the help center told me to update my tax info. I did.'],
     )),
 ]
-for _name, (_pos, _neg) in _CHECK4_FAMILIES:
-    _p, _n = EXAMPLES.setdefault(_name, ([], []))
-    _p.extend(_pos)
-    _n.extend(_neg)
+_add_examples(_CHECK4_FAMILIES)
 
 # Families from the blind-set review (each a behaviour; our own sentences, EN/ES/PT/FR/DE/IT).
 _BLIND_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
@@ -1441,10 +1440,7 @@ _BLIND_FAMILIES += [
     ('device_access_request', (["He wants to mail me 5 SIM cards and have me keep them in my phone for tasks."],
                                ["My phone has two SIM cards, one for work."])),
 ]
-for _name, (_pos, _neg) in _BLIND_FAMILIES:
-    _p, _n = EXAMPLES.setdefault(_name, ([], []))
-    _p.extend(_pos)
-    _n.extend(_neg)
+_add_examples(_BLIND_FAMILIES)
 
 # check5 review: less obvious scam types (each family probed with our own EN/ES/PT/FR variants and hard negatives).
 _CHECK5_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
@@ -1619,10 +1615,7 @@ _CHECK5_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ["I made a purchase on the site with my real card for my own use."],
     )),
 ]
-for _name, (_pos, _neg) in _CHECK5_FAMILIES:
-    _p, _n = EXAMPLES.setdefault(_name, ([], []))
-    _p.extend(_pos)
-    _n.extend(_neg)
+_add_examples(_CHECK5_FAMILIES)
 
 # check6 review: families from a fresh set written without sight of the rules (our own EN/ES/PT/FR probes and
 # hard negatives; no sentence of check6 is copied here).
@@ -1885,10 +1878,7 @@ _CHECK6_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
                               ["I need my online banking login reset, the bank locked it."])),
     ("on_platform_contract", (["The client created a funded $50 milestone for a small test task."], [])),
 ]
-for _name, (_pos, _neg) in _CHECK6_FAMILIES:
-    _p, _n = EXAMPLES.setdefault(_name, ([], []))
-    _p.extend(_pos)
-    _n.extend(_neg)
+_add_examples(_CHECK6_FAMILIES)
 
 # check7 review: families from a fresh set written without sight of the rules (first reading scam F1 0.857, off 0.898,
 # FPR 0.147, money_lost R 0.780). Our own EN/ES/PT/FR probes and hard negatives; no sentence of check7 is copied here.
@@ -2052,10 +2042,7 @@ _CHECK7_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ],
     )),
 ]
-for _name, (_pos, _neg) in _CHECK7_FAMILIES:
-    _p, _n = EXAMPLES.setdefault(_name, ([], []))
-    _p.extend(_pos)
-    _n.extend(_neg)
+_add_examples(_CHECK7_FAMILIES)
 
 
 # check14 review: the writer asks whether the platform's OWN process, message or rule is a scam (a payment hold, a
@@ -2180,10 +2167,7 @@ _CHECK14_FAMILIES: list[tuple[str, tuple[list[str], list[str]]]] = [
         ["The client paid $20 through a fixed-price contract here for the test."],
     )),
 ]
-for _name, (_pos, _neg) in _CHECK14_FAMILIES:
-    _p, _n = EXAMPLES.setdefault(_name, ([], []))
-    _p.extend(_pos)
-    _n.extend(_neg)
+_add_examples(_CHECK14_FAMILIES)
 
 
 # Languages the es/pt/fr branches do not cover: the strongest behaviours (our own sentences).
@@ -2350,10 +2334,7 @@ _FIFTH = [
         ],
     )),
 ]
-for _name, (_pos, _neg) in _FIFTH:
-    _p, _n = EXAMPLES.setdefault(_name, ([], []))
-    _p.extend(_pos)
-    _n.extend(_neg)
+_add_examples(_FIFTH)
 
 @pytest.fixture(scope="module")
 def rules():
