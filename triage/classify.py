@@ -1080,13 +1080,21 @@ def _negation(
     return before_re, window, after_re, after_window
 
 
+def yaml_problem(path: Path | str, exc: yaml.YAMLError) -> str:
+    """A YAML syntax error as one line, `file:line:column: invalid YAML: problem` (as the KB loader says it)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{mark.line + 1}:{mark.column + 1}" if mark is not None else "1"
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{path}:{where}: invalid YAML: {problem}"
+
+
 def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
     """Parse and compile rules from YAML text (`path` only labels error messages)."""
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise RulesError(f"{path}: not valid YAML: {exc}") from exc
+        raise RulesError(yaml_problem(path, exc)) from exc
     ctx = _Ctx(path, root)
     if not isinstance(data, dict):
         raise ctx.error([], "the rules file must be a mapping with `format`, `categories`, `signals`")

@@ -497,7 +497,9 @@ def cmd_dlq_replay(args: argparse.Namespace) -> int:
     from triage.reliability import NotReplayable, replay_plan
     from triage.worker import create_app
 
-    if (args.id is None) == (not args.all):
+    if args.id is not None and args.all:
+        raise CLIError("give a dead-letter ID or --all, not both")
+    if args.id is None and not args.all:
         raise CLIError("give a dead-letter ID or --all")
     settings = get_settings()
     with _db_session() as s:

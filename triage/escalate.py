@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from triage.classify import Classification, RuleSet
+from triage.classify import Classification, RuleSet, yaml_problem
 from triage.lexical import SIGNAL as LEXICAL_SIGNAL
 from triage.lexical import TARGETS as LEXICAL_TARGETS
 from triage.schemas import CATEGORIES, Evidence, Flag
@@ -210,7 +210,7 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise PolicyError(f"{path}: not valid YAML: {exc}") from exc
+        raise PolicyError(yaml_problem(path, exc)) from exc
 
     def err(where: Sequence[str | int], msg: str) -> PolicyError:
         line = _line(root, where)

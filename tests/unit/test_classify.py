@@ -402,7 +402,7 @@ BAD_RULES = [
     (BASE.replace("patterns: ['telegram']", "patterns: ['{NOPE}']"), "unknown define"),
     (BASE + BASE[BASE.index("  - name") :], "duplicate signal name"),
     (BASE.replace("format: 1", "format: 9"), "unsupported format"),
-    ("signals: [", "not valid YAML"),
+    ("signals: [", r"rules\.yaml:1:\d+: invalid YAML: [^\n]+$"),
 ]
 
 

@@ -197,3 +197,10 @@ def test_the_worker_refuses_a_database_without_the_schema(tmp_path: Path, capsys
     assert main(["worker"]) == 3
     err = capsys.readouterr().err
     assert "schema is at (empty)" in err and "triage db upgrade" in err
+
+
+def test_dlq_replay_names_the_conflict(capsys: Any) -> None:
+    assert main(["dlq", "replay", "1", "--all"]) == 1
+    assert "give a dead-letter ID or --all, not both" in capsys.readouterr().err
+    assert main(["dlq", "replay"]) == 1
+    assert capsys.readouterr().err.strip().endswith("give a dead-letter ID or --all")

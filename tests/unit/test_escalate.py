@@ -143,7 +143,7 @@ BAD = [
         "format: 1\nflags:\n  money_lost: {reason: x, when: {any_signals: [a]}}\npriorities: [{priority: P9}]\n",
         "priority",
     ),
-    ("format: 1\nflags: [\n", "not valid YAML"),
+    ("format: 1\nflags: [\n", "escalation.yaml:3:1: invalid YAML: "),
 ]
 
 
