@@ -48,6 +48,14 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, PoolTimeo
 _TRANSIENT_SQLSTATES = ("40001", "40P01", "08", "57P01", "57P02", "57P03", "53300", "25006")
 
 
+def _sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of a database error: the driver's own, or the one SQLAlchemy wraps (`orig`)."""
+    for e in (exc, getattr(exc, "orig", None)):
+        code = getattr(e, "sqlstate", None) or getattr(e, "pgcode", None)
+        if code:
+            return str(code)
+    return None
+
 
 def is_transient(exc: BaseException) -> bool:
     """True when retrying the same message later can succeed: SQLAlchemy's errors and the PostgreSQL driver's
@@ -55,28 +63,23 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True
-        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        if code and any(str(code).startswith(p) for p in _TRANSIENT_SQLSTATES):
-            return True
         if isinstance(exc, OperationalError):
             return True  # SQLite "database is locked", PostgreSQL connection refused, …
     # The PostgreSQL driver, whose errors the store's fast path raises unwrapped: if it was never imported, no
     # error is its (not imported here: it would add ≈ 9 MiB to every worker process that never uses it).
     _psycopg = sys.modules.get("psycopg")
-    if _psycopg is not None and isinstance(exc, _psycopg.Error):
-        code = getattr(exc, "sqlstate", None)
-        if code and any(str(code).startswith(p) for p in _TRANSIENT_SQLSTATES):
-            return True
-        if isinstance(exc, _psycopg.OperationalError):
-            return True  # connection lost, server closed the connection, …
+    if _psycopg is not None and isinstance(exc, _psycopg.OperationalError):
+        return True  # connection lost, server closed the connection, …
+    code = _sqlstate(exc)
+    if code and code.startswith(_TRANSIENT_SQLSTATES):
+        return True
     return isinstance(exc, TRANSIENT_ERRORS)
 
 
 def error_summary(exc: BaseException) -> str:
     """What a log line says about a store error: its type, SQLSTATE and first line — never SQLAlchemy's
     `[parameters: …]` block or the driver's DETAIL/CONTEXT lines, which quote the ticket."""
-    orig = getattr(exc, "orig", None) or exc
-    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    code = _sqlstate(exc)
     first = str(exc).strip().split("\n", 1)[0][:200]
     return f"{type(exc).__name__}{f' [{code}]' if code else ''}: {first}"
 
