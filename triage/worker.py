@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import sys
 import time
@@ -87,6 +88,15 @@ def error_summary(exc: BaseException) -> str:
 def backoff_seconds(retries: int, cap: float, base: float = 1.0) -> float:
     """Full-jitter exponential backoff: uniform in [0, min(cap, base·2^retries)]."""
     return random.uniform(0, min(cap, base * (2**retries)))
+
+
+def retry_countdown(seconds: float, settings: Settings) -> float:
+    """A retry's countdown as the broker can honour it. RabbitMQ's native delayed delivery counts whole
+    seconds and refuses a delay under one (Celery would fail the publish), so there it is rounded up to
+    whole seconds, at least 1."""
+    if settings.broker_kind == "amqp":
+        return float(max(1, math.ceil(seconds)))
+    return seconds
 
 
 def backoff_cap(settings: Settings) -> float:
@@ -278,13 +288,13 @@ class TriageTask(Task):
             retries = self.request.retries or 0
             cap = backoff_cap(settings)
             if retries < settings.task_max_retries:
-                countdown = backoff_seconds(retries, cap)
+                countdown = retry_countdown(backoff_seconds(retries, cap), settings)
                 log.warning("store_retry", error=error_summary(exc), retries=retries, countdown=round(countdown, 2))
             else:
                 # Out of retries but still transient (a long outage): keep retrying at the cap rather
                 # than lose the message. A retry is a new message (fresh delivery count), unlike a
                 # requeue, which a quorum queue would count as a failed delivery.
-                countdown = random.uniform(cap / 2, cap)
+                countdown = retry_countdown(random.uniform(cap / 2, cap), settings)
                 log.error("store_unavailable", error=error_summary(exc), retries=retries, countdown=round(countdown, 2))
             try:
                 raise self.retry(exc=exc, countdown=countdown, max_retries=max(retries + 1,
@@ -319,7 +329,7 @@ class TriageTask(Task):
         # dropped; it is retried later, at the backoff cap, like an outage.
         cap = backoff_cap(settings)
         try:
-            raise self.retry(exc=exc, countdown=random.uniform(cap / 2, cap),
+            raise self.retry(exc=exc, countdown=retry_countdown(random.uniform(cap / 2, cap), settings),
                              max_retries=max((self.request.retries or 0) + 1, settings.task_max_retries))
         except Reject as rej:
             log.error("retry_not_published_requeue", error=str(rej.reason)[:300])
@@ -369,13 +379,30 @@ def _ingest_many(self: TriageTask, *args: Any, **kwargs: Any) -> dict[str, int]:
     return self.ingest_payloads(payload)
 
 
+def task_exchange(settings: Settings) -> Exchange:
+    """The exchange the queue is bound to.
+
+    RabbitMQ: a *topic* exchange named `<queue>.tasks`. With a quorum queue the worker's prefetch window
+    is static (no global QoS), so a retry's countdown held in the worker until its ETA would take a slot
+    of that window; enough of them (an outage) stall the queue for up to the backoff cap. A topic
+    exchange lets Celery use RabbitMQ-native delayed delivery instead: a retry waits in the broker's
+    `celery_delayed_*` queues and reaches the worker only when it is due. (A new name, because an
+    existing exchange cannot change type: the direct exchange `<queue>` of earlier versions stays
+    bound and keeps routing what older producers publish to it.) Redis: kombu's direct exchange, as
+    before.
+    """
+    if settings.broker_kind == "amqp":
+        return Exchange(f"{settings.queue}.tasks", type="topic", durable=True)
+    return Exchange(settings.queue, type="direct", durable=True)
+
+
 def task_queues(settings: Settings) -> list[Queue]:
     """The one explicit queue. On RabbitMQ it is a durable quorum queue (replicated, poison-safe)."""
-    exchange = Exchange(settings.queue, type="direct", durable=True)
     args: dict[str, Any] = {}
     if settings.broker_kind == "amqp" and settings.amqp_queue_type == "quorum":
         args = {"x-queue-type": "quorum"}
-    return [Queue(settings.queue, exchange, routing_key=settings.queue, durable=True, queue_arguments=args)]
+    return [Queue(settings.queue, task_exchange(settings), routing_key=settings.queue, durable=True,
+                  queue_arguments=args)]
 
 
 def _shape(value: Any) -> str:

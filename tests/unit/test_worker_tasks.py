@@ -127,3 +127,32 @@ def test_a_dead_letter_of_an_unencodable_payload_is_kept(app: Any) -> None:
     # JSON escapes both: the stored text is valid JSON of exactly what was sent
     assert d.payload == '{"subject": "x\\ud83d\\u0000"}' and d.reason == "bad \\ud83d"
 
+
+
+def test_rabbitmq_queue_sits_on_a_topic_exchange_so_retries_wait_in_the_broker() -> None:
+    """Celery's native delayed delivery (quorum queues) skips direct exchanges: a retry's countdown would
+    then be held in the worker and take a slot of its static prefetch window."""
+    from triage.settings import Settings
+    from triage.worker import task_queues
+
+    amqp = Settings(broker_url="amqp://guest:guest@127.0.0.1:5672//", queue="tq", database_url="sqlite://")
+    (q,) = task_queues(amqp)
+    assert (q.exchange.name, q.exchange.type, q.routing_key) == ("tq.tasks", "topic", "tq")
+    assert q.queue_arguments == {"x-queue-type": "quorum"}
+    redis = Settings(broker_url="redis://127.0.0.1:6379/0", queue="tq", database_url="sqlite://")
+    (rq,) = task_queues(redis)
+    assert (rq.exchange.name, rq.exchange.type) == ("tq", "direct")
+
+
+@pytest.mark.parametrize(("seconds", "amqp", "redis"), [(0.0, 1.0, 0.0), (0.3, 1.0, 0.3), (2.2, 3.0, 2.2),
+                                                         (40.0, 40.0, 40.0)])
+def test_retry_countdown_is_whole_seconds_of_at_least_one_on_rabbitmq(seconds: float, amqp: float,
+                                                                      redis: float) -> None:
+    """Native delayed delivery counts whole seconds; Celery fails the publish of a delay that rounds to 0."""
+    from triage.settings import Settings
+    from triage.worker import retry_countdown
+
+    on_amqp = Settings(broker_url="amqp://guest:guest@127.0.0.1:5672//", database_url="sqlite://")
+    on_redis = Settings(broker_url="redis://127.0.0.1:6379/0", database_url="sqlite://")
+    assert retry_countdown(seconds, on_amqp) == amqp
+    assert retry_countdown(seconds, on_redis) == redis
