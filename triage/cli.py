@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -129,6 +130,17 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+_QUEUE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
+
+
+def _queue_name(text: str) -> str:
+    """A queue name every broker takes: letters, digits and . _ : - (no spaces, no wildcards)."""
+    if not _QUEUE_NAME.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"invalid queue name {text!r}: use letters, digits and . _ : - (at most 200 characters)")
+    return text
+
+
 def cmd_submit(args: argparse.Namespace) -> int:
     """Enqueue tickets from a JSON Lines file."""
     from triage.producer import submit
@@ -151,12 +163,15 @@ def cmd_submit(args: argparse.Namespace) -> int:
             print(f"{args.file}:{n}: {err} (not sent)", file=sys.stderr)
             continue
         good.append(obj)
-    app = create_app()
+    settings = get_settings()
+    if args.queue is not None:  # the app declares (and routes to) the queue it is built for
+        settings = settings.model_copy(update={"queue": args.queue})
+    app = create_app(settings)
     try:
-        sent = submit(good, app=app, batch_size=args.batch, single=args.single)
+        sent = submit(good, app=app, batch_size=args.batch, single=args.single, queue=settings.queue)
     except Exception as exc:
-        raise CLIError(f"could not enqueue to {_safe_url(get_settings().effective_broker_url)}: {exc}") from exc
-    print(f"enqueued {len(good)} ticket(s) in {sent} message(s) to queue '{get_settings().queue}'"
+        raise CLIError(f"could not enqueue to {_safe_url(settings.effective_broker_url)}: {exc}") from exc
+    print(f"enqueued {len(good)} ticket(s) in {sent} message(s) to queue '{settings.queue}'"
           + (f"; {bad} invalid line(s) not sent" if bad else ""))
     return 1 if bad else 0
 
@@ -695,6 +710,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--batch", type=_int_in(1, 1_000_000), default=100,
                    help="tickets per triage.ingest_many message (default 100; at most TRIAGE_MAX_BATCH)")
     s.add_argument("--single", action="store_true", help="one triage.ingest message per ticket")
+    s.add_argument("--queue", type=_queue_name, default=None,
+                   help="the queue to send to (default TRIAGE_QUEUE); a worker pool consumes one queue")
     s.add_argument("--raw", action="store_true",
                    help="send lines as they are, without local validation (bad ones become dead letters)")
     s.set_defaults(func=cmd_submit)

@@ -50,6 +50,9 @@ def test_compose_has_the_expected_services() -> None:
     assert services["worker"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert services["migrate"]["restart"] == "no"
+    # .env's TRIAGE_* settings reach the triage containers (config/.env.example lists them), optional file.
+    for name in ("migrate", "worker", "intake", "writeback", "flower"):
+        assert services[name]["env_file"] == [{"path": ".env", "required": False}], name
     # No secret is written into the file: the password is interpolated from the environment.
     assert "${POSTGRES_PASSWORD" in COMPOSE.read_text()
     assert (ROOT / "Dockerfile").exists() and (ROOT / "config" / ".env.example").exists()
@@ -136,15 +139,22 @@ def test_compose_commands_against_local_services(tmp_path: Path, redis_url: str,
 
         wait_until(flower_up, timeout=60, what="flower /healthcheck",
                    on_timeout=lambda: logs.read_text(errors="replace"))
-        # The worker's compose healthcheck command, run as written.
-        hc = services["worker"]["healthcheck"]["test"][1:]
+        # The worker's compose healthcheck command, run as written (by a shell, as CMD-SHELL is; compose
+        # turns `$$` into `$`). It asks this host's node only: with the node name of another replica it fails.
+        kind, line = services["worker"]["healthcheck"]["test"]
+        assert kind == "CMD-SHELL" and "$$(hostname)" in line
+        shell_env = {**env, "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}"}
         deadline = time.monotonic() + 30
         while True:
-            r = subprocess.run(_exe(hc), env=env, capture_output=True, text=True, timeout=60)
+            r = subprocess.run(["sh", "-c", line.replace("$$", "$")], env=shell_env, capture_output=True,
+                               text=True, timeout=60)
             if r.returncode == 0 or time.monotonic() > deadline:
                 break
             time.sleep(1)
         assert r.returncode == 0, r.stdout + r.stderr
+        other = subprocess.run(["sh", "-c", line.replace("$$(hostname)", "another-replica")], env=shell_env,
+                               capture_output=True, text=True, timeout=60)
+        assert other.returncode != 0, other.stdout + other.stderr
     finally:
         for p in procs:
             p.terminate()

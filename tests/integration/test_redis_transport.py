@@ -5,8 +5,10 @@ client."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 from kombu import Connection, Exchange, Queue
 
@@ -138,3 +140,30 @@ def test_acknowledge_many_falls_back_to_one_by_one_when_the_write_fails(redis_ur
         assert [r.alone for r in reqs] == [1] * 5  # each took kombu's own ack
         left = {t.decode() for t in channel.client.hkeys(channel.qos.unacked_key)}
         assert not {m.delivery_tag for m in msgs} & left
+
+
+@pytest.mark.integration
+def test_submit_sends_to_the_queue_it_is_given(tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """`triage submit --queue NAME` (README "Scaling out": producers pick the queue of a worker pool)."""
+    import json
+
+    from triage.cli import main
+    from triage.settings import get_settings
+
+    queue = f"triage-pool-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("TRIAGE_BROKER_URL", redis_url)
+    get_settings.cache_clear()
+    f = tmp_path / "in.jsonl"
+    f.write_text("".join(json.dumps({"source": "s", "external_id": str(i), "subject": "a", "body": "b"}) + "\n"
+                         for i in range(3)))
+    r = redis.Redis.from_url(redis_url)
+    try:
+        assert main(["submit", str(f), "--single", "--queue", queue]) == 0
+        assert f"to queue '{queue}'" in capsys.readouterr().out
+        assert r.llen(queue) == 3
+        bodies = [json.loads(m) for m in r.lrange(queue, 0, -1)]
+        assert {b["headers"]["task"] for b in bodies} == {"triage.ingest"}
+    finally:
+        r.delete(queue)
+        get_settings.cache_clear()

@@ -137,6 +137,8 @@ def test_parser_lists_all_commands() -> None:
     (["submit", "x.jsonl", "--batch", "0"], "out of range"),
     (["serve", "--port", "99999"], "out of range"),
     (["bench", "-n", "0"], "out of range"),
+    (["submit", "x.jsonl", "--queue", "two words"], "invalid queue name"),
+    (["submit", "x.jsonl", "--queue", "tickets.*"], "invalid queue name"),
 ])
 def test_numeric_arguments_are_checked_by_the_parser(argv: list[str], needle: str, capsys: Any) -> None:
     with pytest.raises(SystemExit) as e:
