@@ -13,6 +13,7 @@ only after `prepare()` has set the directory (which also corrects an earlier imp
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from collections import Counter as Tally
@@ -45,8 +46,15 @@ def prepare(settings: Settings | None = None) -> Path | None:
     settings = settings or get_settings()
     if not settings.metrics_port:
         return None
+    global _owned_dir
     d = os.environ.get(MULTIPROC_ENV)
-    path = Path(d) if d else (settings.var_dir / "metrics" / str(os.getpid())).resolve()
+    if d:
+        path = Path(d)
+    else:  # our own directory, per worker main process; removed when this worker shuts down
+        parent = (settings.var_dir / "metrics").resolve()
+        _remove_dead_workers_dirs(parent)
+        path = parent / str(os.getpid())
+        _owned_dir = path
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):  # samples of an earlier run of this worker would be summed in
         stale.unlink(missing_ok=True)
@@ -57,6 +65,28 @@ def prepare(settings: Settings | None = None) -> Path | None:
         # set up for one process: switch to the mmap'ed multiprocess values before any metric exists.
         values.ValueClass = values.get_value_class()  # type: ignore[attr-defined]
     return path
+
+
+_owned_dir: Path | None = None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_dead_workers_dirs(parent: Path) -> None:
+    """Directories left by workers that were killed (no shutdown ran): their pid is gone."""
+    if not parent.is_dir():
+        return
+    for child in parent.iterdir():
+        if child.is_dir() and child.name.isdigit() and not _pid_alive(int(child.name)):
+            shutil.rmtree(child, ignore_errors=True)
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +163,7 @@ def observe_dead(error_types: Iterable[str]) -> None:
         log.warning("metrics_failed", error=f"{type(exc).__name__}: {exc}"[:200])
 
 
-def serve(port: int, addr: str = "0.0.0.0") -> Any:  # containers are scraped from outside
+def serve(port: int, addr: str = "127.0.0.1") -> Any:
     """Serve the summed samples of every process (worker main process)."""
     from prometheus_client import CollectorRegistry, start_http_server
     from prometheus_client.multiprocess import MultiProcessCollector
@@ -154,10 +184,18 @@ def _start_server(**_: Any) -> None:
     if not os.environ.get(MULTIPROC_ENV):
         prepare(settings)  # started without `triage worker` (e.g. `celery -A triage.celery worker`)
     try:
-        serve(settings.metrics_port)
-        log.info("metrics_serving", port=settings.metrics_port, dir=os.environ.get(MULTIPROC_ENV))
+        serve(settings.metrics_port, settings.metrics_host)
+        log.info("metrics_serving", host=settings.metrics_host, port=settings.metrics_port,
+                 dir=os.environ.get(MULTIPROC_ENV))
     except OSError as exc:
         log.error("metrics_port_unavailable", port=settings.metrics_port, error=str(exc)[:200])
+
+
+@signals.worker_shutdown.connect
+def _remove_own_dir(**_: Any) -> None:
+    """The worker main process stops: its samples directory goes with it (a user-set one stays)."""
+    if _owned_dir is not None:
+        shutil.rmtree(_owned_dir, ignore_errors=True)
 
 
 @signals.worker_process_shutdown.connect

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     metrics_port: int = Field(
         default=0, ge=0, le=65535, description="Prometheus metrics on this port of the worker; 0 = off"
     )
+    metrics_host: str = Field(
+        default="127.0.0.1", min_length=1,
+        description="address the metrics port binds; 0.0.0.0 to be scraped from another host or container"
+    )
 
     # --- database -----------------------------------------------------------------------------
     db_pool_size: int = Field(default=2, ge=1)

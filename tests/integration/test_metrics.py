@@ -84,3 +84,12 @@ def test_worker_metrics_move(tmp_path: Path, redis_url: str, postgres_db: str, s
     if batching == "1":  # 22 singles went through in fewer transactions than messages
         assert s['triage_batch_size_count{task="triage.ingest"}'] < 22
         assert s['triage_batch_size_sum{task="triage.ingest"}'] == 22
+
+    # Bound to the loopback address by default (TRIAGE_METRICS_HOST): another address of this host is refused.
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.1.1", port), timeout=2).close()
+    # The worker's own samples directory (TRIAGE_VAR_DIR/metrics/<pid>) goes when it stops.
+    metrics_root = Path(env["TRIAGE_VAR_DIR"]) / "metrics"
+    assert [p.name for p in metrics_root.iterdir()] == [str(worker.proc.pid)]
+    worker.stop()
+    assert list(metrics_root.iterdir()) == [], "the stopped worker left its samples directory"
