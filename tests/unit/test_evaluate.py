@@ -253,6 +253,17 @@ def test_the_held_out_set_the_model_never_trains_on(fn) -> None:
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 
+def test_the_second_held_out_set(fn) -> None:
+    """tests/heldout/check32.jsonl: 200 more tickets of dev's kind and proportions, written blind in the sixth
+    session by another helper, never trained on. First reading (06be47a): scam F1 0.991, off-platform 0.980,
+    FPR 0 (0/56), money_lost 0.857 / 0.968. No rule was written from its misses; with the sixth session's rules
+    and check33 in training: 0.991 / 0.974, FPR 0, money_lost 0.882 / 0.968. Its money_lost false positives are
+    writers who received money or did not deposit a check ("No lo he depositado")."""
+    rep = evaluate(load_labelled(HELDOUT / "check32.jsonl"), fn)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.92, min_money_precision=0.85)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
 def test_lexical_model_generalises_to_a_left_out_set() -> None:
     """The lexical model's claim, re-measured: trained without check8 (a set the rules were never tuned on),
     its stack learned on the other files alone, the blend beats the rules alone on check8. First measured:

@@ -2336,6 +2336,59 @@ _FIFTH = [
 ]
 _add_examples(_FIFTH)
 
+# Sixth session (check32/check33 first readings): behaviours missed in more languages, refunds asked by
+# PayPal Friends & Family, escalating deposits. Our own sentences.
+_SIXTH = [
+    ("refund_outside_request", (
+        [
+            "He says he was billed twice and wants one payment refunded via PayPal Friends and Family.",
+            "buyer asks me to send the $40 back F&F to save time",
+            "Quiere que le devuelva el dinero por PayPal amigos y familiares.",
+        ],
+        [
+            "I send money to my sister via PayPal friends and family.",
+            "The buyer asked for a refund through the resolution center.",
+        ],
+    )),
+    ("overpayment", (
+        [
+            "Klient pomylił się o jedno zero i prosi o zwrot różnicy.",
+            "Zapłacił za dużo, teraz prosi o pilny zwrot 900 zł na inne konto.",
+        ],
+        ["Klient prosi o zwrot pieniędzy przez platformę.", "I was charged twice by my bank, no refund yet."],
+    )),
+    ("personal_data_request", (
+        [
+            "Müşteri kimlik kartımın fotoğrafını istiyor.",
+            "Sözleşmeden önce nüfus cüzdanı ve selfie istedi.",
+        ],
+        ["Kimlik doğrulamasını platformda kendim tamamladım."],
+    )),
+    ("device_access_request", (
+        ["Заказчик хочет, чтобы я поставил TeamViewer и дал ему доступ.", "Просит AnyDesk к моему компьютеру."],
+        ["Я установил AnyDesk для своей работы."],
+    )),
+    ("credential_handover", (
+        ["Call aaya, bole jo OTP aaya hai wo bata do.", "wo mera OTP maang raha hai", "password bhej do bola usne"],
+        ["OTP nahi aa raha login ke liye", "mujhe OTP mil gaya, login ho gaya"],
+    )),
+    ("pay_outside_platform", (
+        ["Der Kunde will nicht über Fiverr bestellen und schickt das Geld per Wise.",
+         "Er möchte lieber nicht über die Plattform zahlen."],
+        ["Ich kann nicht über die Plattform zahlen, meine Karte wird abgelehnt."],
+    )),
+    ("money_sent", (
+        [
+            "pinag-deposit ako ng ₱2,000 sa GCash para sa VIP task",
+            "nag-send ako ng 500 sa kanya",
+            "Maine 2,500 UPI kar diye us bande ko",
+            "I deposited 100, then 250, then 600 to unlock my commission.",
+        ],
+        ["hindi ako nag-send ng pera", "Maine UPI se payment nahi kiya", "I sent 3 samples, then 2 more."],
+    )),
+]
+_add_examples(_SIXTH)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
