@@ -257,6 +257,9 @@ def cmd_db(args: argparse.Namespace) -> int:
             migrate.upgrade(revision=args.revision)
             print(f"database at revision {migrate.current_revision()} ({_safe_url(url)})")
         elif args.db_command == "current":
+            if _missing_sqlite_file() is not None:  # say so without creating an empty file
+                print(f"current: (no database file)  head: {migrate.head_revision()}  ({_safe_url(url)})")
+                return 3
             cur = migrate.current_revision()
             head = migrate.head_revision()
             print(f"current: {cur or '(empty)'}  head: {head}  ({_safe_url(url)})")
@@ -317,12 +320,30 @@ def _int_in(lo: int, hi: int) -> Any:
 _DB_ID = _int_in(1, 2**31 - 1)  # the tables' integer keys
 
 
+def _missing_sqlite_file() -> Path | None:
+    """The SQLite database file the settings name, when it does not exist (SQLite would create it empty)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(get_settings().effective_database_url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:" \
+            or u.database.startswith("file:"):
+        return None
+    path = Path(u.database)
+    return None if path.exists() else path
+
+
 def _wrap_db_errors(fn: Any) -> Any:
     def inner(args: argparse.Namespace) -> int:
         from sqlalchemy.exc import OperationalError, ProgrammingError
 
+        from triage import db
+
+        db.require_existing_database(True)  # a read or an update of stored rows never creates an empty SQLite file
         try:
             return int(fn(args))
+        except db.MissingDatabase as exc:
+            raise CLIError(f"no database at {exc}: run `triage db upgrade` first (or set TRIAGE_DATABASE_URL)",
+                           code=3) from exc
         except (OperationalError, ProgrammingError) as exc:
             msg = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
             if msg.startswith("database ") or ('database "' in msg and "does not exist" in msg):
@@ -332,6 +353,8 @@ def _wrap_db_errors(fn: Any) -> Any:
             else:
                 hint = ""
             raise CLIError(f"database error: {msg}{hint}") from exc
+        finally:
+            db.require_existing_database(False)
 
     inner.__doc__ = fn.__doc__
     return inner

@@ -21,6 +21,20 @@ _engine_pid: int | None = None
 _sessionmaker: sessionmaker[Session] | None = None
 
 
+class MissingDatabase(Exception):
+    """The SQLite file a command would read does not exist (the message is its path)."""
+
+
+_must_exist = False
+
+
+def require_existing_database(on: bool = True) -> None:
+    """For this process: an engine on a SQLite file that does not exist raises MissingDatabase instead of
+    creating the file (commands that read or update stored rows; `db upgrade` and workers create it)."""
+    global _must_exist
+    _must_exist = on
+
+
 def normalise_url(url: str) -> str:
     """Use psycopg 3 for plain `postgresql://` URLs (the driver we ship)."""
     if url.startswith("postgresql://") or url.startswith("postgres://"):
@@ -34,7 +48,9 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
     url = normalise_url(url)
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
+        if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+            if _must_exist and not Path(u.database).exists():
+                raise MissingDatabase(u.database)
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         # hide_parameters: an error's text (logged, kept as a dead letter's reason) never quotes a ticket
         engine = create_engine(url, echo=settings.db_echo, hide_parameters=True, connect_args={"timeout": 30})

@@ -85,6 +85,12 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path, capsys: Any, monk
     from triage.settings import get_settings
 
     get_settings.cache_clear()
+    assert main(["results"]) == 3  # no such file: nothing is created
+    err = capsys.readouterr().err
+    assert "no database at" in err and "triage db upgrade" in err and "Traceback" not in err
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "empty.db").close()  # a file without the schema
     assert main(["results"]) == 1
     err = capsys.readouterr().err
     assert "no such table" in err and "triage db upgrade" in err and "Traceback" not in err
@@ -104,7 +110,7 @@ def test_db_upgrade_and_current(tmp_path: Path, capsys: Any, monkeypatch: Any) -
     assert main(["db", "upgrade"]) == 0
     assert main(["db", "current"]) == 0
     out = capsys.readouterr().out
-    assert "current: (empty)" in out and "database at revision" in out
+    assert "current: (no database file)" in out and "database at revision" in out
 
 
 def test_submit_reports_invalid_lines(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
@@ -174,6 +180,11 @@ def test_a_missing_database_is_not_told_to_migrate(tmp_path: Path, capsys: Any, 
 
     from triage.cli import _wrap_db_errors
 
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", "postgresql://u@127.0.0.1:1/nope")
+    from triage.settings import get_settings
+
+    get_settings.cache_clear()
+
     def fail(_args: Any) -> int:
         raise OperationalError("connect", {}, Exception('FATAL:  database "nope" does not exist'))
 
@@ -206,3 +217,21 @@ def test_dlq_replay_names_the_conflict(capsys: Any) -> None:
     assert "give a dead-letter ID or --all, not both" in capsys.readouterr().err
     assert main(["dlq", "replay"]) == 1
     assert capsys.readouterr().err.strip().endswith("give a dead-letter ID or --all")
+
+
+@pytest.mark.parametrize("argv", [["results"], ["show", "1"], ["dlq", "list"], ["dlq", "show", "1"],
+                                  ["dlq", "replay", "--all"], ["db", "current"]])
+def test_a_read_on_a_missing_sqlite_file_creates_nothing(argv: list[str], tmp_path: Path, capsys: Any,
+                                                         monkeypatch: Any) -> None:
+    """Found by the fifth session's operator review: `triage results` on a mistyped SQLite path created the
+    directory and an empty database file, then said "no such table"."""
+    target = tmp_path / "not" / "there.db"
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", f"sqlite:///{target}")
+    monkeypatch.setenv("TRIAGE_BROKER_URL", "memory://")
+    from triage.settings import get_settings
+
+    get_settings.cache_clear()
+    assert main(argv) == 3
+    out, err = capsys.readouterr()
+    assert (f"no database at {target}" in err) if argv[0] != "db" else ("(no database file)" in out)
+    assert not (tmp_path / "not").exists()
