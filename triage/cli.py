@@ -670,12 +670,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     app = create_api(settings)
+    # The socket is bound here, so a port in use or an address not on this host is one clear line and
+    # exit 1 (uvicorn would log it among its start-up lines and exit 3).
+    sock = _listen_socket(args.host, args.port)
     # log_config=None: uvicorn's loggers propagate to the root handler set up by triage.logging (JSON,
     # redacted; the access line's path decoded and redacted, its query string withheld) instead of
     # uvicorn's own plain-text handlers.
-    uvicorn.run(app, host=args.host, port=args.port, log_level=(args.loglevel or settings.log_level).lower(),
-                access_log=args.access_log, timeout_graceful_shutdown=10, server_header=False, log_config=None)
+    config = uvicorn.Config(app, host=args.host, port=args.port,
+                            log_level=(args.loglevel or settings.log_level).lower(), access_log=args.access_log,
+                            timeout_graceful_shutdown=10, server_header=False, log_config=None)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def _listen_socket(host: str, port: int) -> Any:
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    family, socktype, proto, _, addr = infos[0]
+    sock = socket.socket(family, socktype, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+    except OSError as exc:
+        sock.close()
+        raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    sock.set_inheritable(True)
+    return sock
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -235,3 +235,17 @@ def test_a_read_on_a_missing_sqlite_file_creates_nothing(argv: list[str], tmp_pa
     out, err = capsys.readouterr()
     assert (f"no database at {target}" in err) if argv[0] != "db" else ("(no database file)" in out)
     assert not (tmp_path / "not").exists()
+
+
+def test_serve_on_a_port_in_use_is_one_line(capsys: Any) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--host", "127.0.0.1", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == f"triage: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    assert main(["serve", "--host", "no-such-host.invalid", "--port", "8000"]) == 1
+    assert "cannot listen on no-such-host.invalid:8000" in capsys.readouterr().err
