@@ -292,7 +292,10 @@ def writeback_task(self: Any) -> dict[str, int]:
     if stats.get("pending"):  # this run scheduled a retry: come back when it is due
         delay = next_due_in()
         if delay is not None:
-            self.app.send_task(WRITEBACK, queue=settings.queue, countdown=min(delay + 0.05, 300.0))
+            from triage.worker import retry_countdown  # RabbitMQ's native delays: whole seconds, at least 1
+
+            self.app.send_task(WRITEBACK, queue=settings.queue,
+                               countdown=retry_countdown(min(delay + 0.05, 300.0), settings))
     return stats
 
 

@@ -153,3 +153,41 @@ def test_two_relays_on_postgres_deliver_each_row_once(monkeypatch: Any, tmp_path
     assert len(paths) == 24 and len(set(paths)) == 24  # each ticket written exactly once
     r = run_cli(["writeback", "status", "--json"], env)
     assert r.returncode == 0 and '"sent": 24' in r.stdout
+
+
+def test_writeback_reschedules_itself_on_rabbitmq_when_a_row_is_due_within_a_second(
+        amqp_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review helper-63: on RabbitMQ (quorum queue, topic exchange) Celery delays natively and refuses a
+    countdown under one second; the next write-back run, due in 0.4 s, raised ValueError and was never sent."""
+    import types
+
+    from triage import writeback as wb
+    from triage.settings import get_settings
+    from triage.worker import create_app
+
+    queue = f"triage-wb-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("TRIAGE_BROKER_URL", amqp_url)
+    monkeypatch.setenv("TRIAGE_QUEUE", queue)
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", "sqlite://")
+    get_settings.cache_clear()
+    app = create_app()
+    monkeypatch.setattr(wb, "drain", lambda **_: {"pending": 2})  # rows left pending (a 5xx, a 429)
+    monkeypatch.setattr(wb, "next_due_in", lambda **_: 0.4)
+    monkeypatch.setattr(wb, "clients_from_settings", lambda _s: {})
+    sent: list[dict[str, Any]] = []
+    real_send = app.send_task
+
+    def record(name: str, **kw: Any) -> Any:
+        sent.append({"name": name, **kw})
+        return real_send(name, **kw)
+
+    monkeypatch.setattr(app, "send_task", record)
+    try:
+        assert wb.writeback_task(types.SimpleNamespace(app=app)) == {"pending": 2}
+        assert [(s["name"], s["countdown"]) for s in sent] == [(wb.WRITEBACK, 1.0)]
+    finally:
+        with app.connection_for_write() as conn:
+            ch = conn.channel()
+            ch.queue_delete(queue)
+            ch.exchange_delete(f"{queue}.tasks")
+        get_settings.cache_clear()
