@@ -130,14 +130,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-_QUEUE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
-
-
 def _queue_name(text: str) -> str:
-    """A queue name every broker takes: letters, digits and . _ : - (no spaces, no wildcards)."""
-    if not _QUEUE_NAME.fullmatch(text):
+    """A queue name as TRIAGE_QUEUE takes it: letters, digits and . _ : - (no spaces, no wildcards), ≤ 64."""
+    from triage.settings import QUEUE_PATTERN
+
+    if not re.fullmatch(QUEUE_PATTERN, text):
         raise argparse.ArgumentTypeError(
-            f"invalid queue name {text!r}: use letters, digits and . _ : - (at most 200 characters)")
+            f"invalid queue name {text!r}: use letters, digits and . _ : - (at most 64 characters)")
     return text
 
 
@@ -193,6 +192,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = get_settings()
     _check_worker_schema()
     app = create_app()
+    _check_delayed_delivery(app, settings)
     argv = [
         "worker",
         f"--loglevel={args.loglevel or settings.log_level}",
@@ -206,6 +206,39 @@ def cmd_worker(args: argparse.Namespace) -> int:
         argv.append(f"--hostname={args.hostname}")
     app.worker_main(argv)
     return 0
+
+
+def _check_delayed_delivery(app: Any, settings: Any) -> None:
+    """RabbitMQ with a quorum queue: a retry's countdown waits in the broker's `celery_delayed_*` queues and
+    comes back through the `celery_delayed_delivery` exchange's binding to this queue. Celery's start-up step
+    that declares them only logs when it fails (e.g. another application declared `celery_delayed_*` with
+    other arguments) and the worker runs on: every retry would then be published, confirmed, and dropped at
+    the end of its delay. Declared and bound here first (idempotent, what Celery does); a refusal stops the
+    worker (exit 3). An unreachable broker is left to Celery's connection retries."""
+    if settings.broker_kind != "amqp" or settings.amqp_queue_type != "quorum":
+        return
+    from kombu.exceptions import OperationalError
+    from kombu.transport.native_delayed_delivery import (
+        bind_queue_to_native_delayed_delivery_exchange,
+        declare_native_delayed_delivery_exchanges_and_queues,
+    )
+
+    queue = app.amqp.queues[settings.queue]
+    with app.connection_for_write() as conn:
+        try:
+            conn.ensure_connection(max_retries=1)
+            queue(conn.default_channel).declare()
+            declare_native_delayed_delivery_exchanges_and_queues(
+                conn, app.conf.broker_native_delayed_delivery_queue_type)
+            bind_queue_to_native_delayed_delivery_exchange(conn, queue)
+        except conn.channel_errors as exc:  # the broker answered and refused (e.g. PRECONDITION_FAILED)
+            raise CLIError(f"RabbitMQ refused the delayed-delivery topology retries need "
+                           f"({_safe_url(settings.effective_broker_url)}): {exc}".splitlines()[0], code=3) from exc
+        except (OperationalError, OSError, *conn.connection_errors) as exc:
+            from triage.logging import get_logger
+
+            get_logger("triage.cli").warning("delayed_delivery_not_checked",
+                                             error=f"{type(exc).__name__}: {exc}"[:200])
 
 
 def _check_worker_schema() -> None:

@@ -19,6 +19,11 @@ def _default_config_dir() -> Path:
     return here if here.is_dir() else Path.cwd() / "config"
 
 
+# Queue names every broker takes; a RabbitMQ routing key built from one stays under AMQP's 255 bytes with
+# the native delayed-delivery prefix (56 bytes) even when every character is a dot (%2E).
+QUEUE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+
+
 class Settings(BaseSettings):
     """Runtime configuration. Each field is read from `TRIAGE_<NAME>` (case-insensitive)."""
 
@@ -37,7 +42,10 @@ class Settings(BaseSettings):
     )
 
     # --- Celery -------------------------------------------------------------------------------
-    queue: str = Field(default="triage", description="the queue tasks are routed to and consumed from")
+    queue: str = Field(
+        default="triage", pattern=QUEUE_PATTERN,
+        description="the queue tasks are routed to and consumed from (letters, digits and . _ : -; at most 64)"
+    )
     worker_concurrency: int = Field(default=2, ge=1, le=64)
     worker_prefetch_multiplier: int = Field(default=4, ge=1, le=1000)
     worker_max_tasks_per_child: int = Field(default=10000, ge=0)

@@ -396,12 +396,22 @@ def task_exchange(settings: Settings) -> Exchange:
     return Exchange(settings.queue, type="direct", durable=True)
 
 
+def task_routing_key(settings: Settings) -> str:
+    """The queue's routing key. RabbitMQ: one topic word (dots encoded as %2E). Native delayed delivery binds
+    each queue with `#.<routing key>`, so a key with dots would also catch the delayed messages of every
+    queue whose key ends with it ("eu.triage" retries copied into "triage"); a single word matches only
+    its own queue. Redis: the queue name, as before."""
+    if settings.broker_kind == "amqp":
+        return settings.queue.replace(".", "%2E")
+    return settings.queue
+
+
 def task_queues(settings: Settings) -> list[Queue]:
     """The one explicit queue. On RabbitMQ it is a durable quorum queue (replicated, poison-safe)."""
     args: dict[str, Any] = {}
     if settings.broker_kind == "amqp" and settings.amqp_queue_type == "quorum":
         args = {"x-queue-type": "quorum"}
-    return [Queue(settings.queue, task_exchange(settings), routing_key=settings.queue, durable=True,
+    return [Queue(settings.queue, task_exchange(settings), routing_key=task_routing_key(settings), durable=True,
                   queue_arguments=args)]
 
 
@@ -479,7 +489,7 @@ def create_app(settings: Settings | None = None) -> Celery:
         task_default_queue=settings.queue,
         task_queues=task_queues(settings),
         task_create_missing_queues=False,
-        task_routes={"triage.*": {"queue": settings.queue, "routing_key": settings.queue}},
+        task_routes={"triage.*": {"queue": settings.queue, "routing_key": task_routing_key(settings)}},
         worker_prefetch_multiplier=batching.prefetch_multiplier(settings),
         worker_concurrency=settings.worker_concurrency,
         worker_max_tasks_per_child=settings.worker_max_tasks_per_child or None,

@@ -97,8 +97,8 @@ class Producer:
         """A message as a non-Celery producer might send it: any body, any headers."""
         with self.app.connection_for_write() as conn:
             producer = conn.Producer()
-            exchange = self.app.amqp.queues[self.queue].exchange
-            producer.publish(body, exchange=exchange, routing_key=self.queue, content_type=content_type,
+            q = self.app.amqp.queues[self.queue]
+            producer.publish(body, exchange=q.exchange, routing_key=q.routing_key, content_type=content_type,
                              content_encoding="utf-8" if content_type != "application/x-python-serialize"
                              else "binary", headers=headers or {}, retry=True)
 
