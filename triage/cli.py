@@ -290,10 +290,16 @@ def cmd_db(args: argparse.Namespace) -> int:
             migrate.upgrade(revision=args.revision)
             print(f"database at revision {migrate.current_revision()} ({_safe_url(url)})")
         elif args.db_command == "current":
-            if _missing_sqlite_file() is not None:  # say so without creating an empty file
+            from triage import db
+
+            db.require_existing_database(True)  # say so without creating an empty SQLite file
+            try:
+                cur = migrate.current_revision()
+            except db.MissingDatabase:
                 print(f"current: (no database file)  head: {migrate.head_revision()}  ({_safe_url(url)})")
                 return 3
-            cur = migrate.current_revision()
+            finally:
+                db.require_existing_database(False)
             head = migrate.head_revision()
             print(f"current: {cur or '(empty)'}  head: {head}  ({_safe_url(url)})")
             return 0 if cur == head else 3
@@ -351,18 +357,6 @@ def _int_in(lo: int, hi: int) -> Any:
 
 
 _DB_ID = _int_in(1, 2**31 - 1)  # the tables' integer keys
-
-
-def _missing_sqlite_file() -> Path | None:
-    """The SQLite database file the settings name, when it does not exist (SQLite would create it empty)."""
-    from sqlalchemy.engine import make_url
-
-    u = make_url(get_settings().effective_database_url)
-    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:" \
-            or u.database.startswith("file:"):
-        return None
-    path = Path(u.database)
-    return None if path.exists() else path
 
 
 def _wrap_db_errors(fn: Any) -> Any:
