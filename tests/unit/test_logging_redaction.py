@@ -199,11 +199,24 @@ def test_serve_hands_uvicorn_logging_to_the_root_handler(monkeypatch: Any) -> No
     from triage.cli import main
 
     seen: dict[str, Any] = {}
+
+    class Server:  # `triage serve` binds its socket, then hands it to uvicorn's Server
+        def __init__(self, config: Any) -> None:
+            seen["config"] = config
+
+        def run(self, sockets: Any = None) -> None:
+            seen["sockets"] = sockets
+
     monkeypatch.setattr(triage.api, "create_api", lambda settings: object())
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
-    assert main(["serve", "--access-log"]) == 0
-    assert "log_config" in seen and seen["log_config"] is None
-    assert seen["access_log"] is True
+    monkeypatch.setattr(uvicorn, "Server", Server)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert main(["serve", "--access-log", "--host", "127.0.0.1", "--port", str(port)]) == 0
+    for sock in seen["sockets"]:
+        sock.close()
+    assert seen["config"].log_config is None
+    assert seen["config"].access_log is True
     configure_logging("INFO", "json")
 
 
