@@ -209,10 +209,7 @@ def test_serve_hands_uvicorn_logging_to_the_root_handler(monkeypatch: Any) -> No
 
     monkeypatch.setattr(triage.api, "create_api", lambda settings: object())
     monkeypatch.setattr(uvicorn, "Server", Server)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    assert main(["serve", "--access-log", "--host", "127.0.0.1", "--port", str(port)]) == 0
+    assert main(["serve", "--access-log", "--host", "127.0.0.1", "--port", str(_free_port())]) == 0
     for sock in seen["sockets"]:
         sock.close()
     assert seen["config"].log_config is None
