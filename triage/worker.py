@@ -457,7 +457,14 @@ def create_app(settings: Settings | None = None) -> Celery:
     kind = settings.broker_kind
     if kind == "redis":
         # Unacked messages come back after this long: must exceed the longest task (incl. retries).
-        transport_options = {"visibility_timeout": settings.visibility_timeout_s}
+        transport_options = {
+            "visibility_timeout": settings.visibility_timeout_s,
+            # kombu sweeps for unacked messages whose timeout has passed only every interval × throttle
+            # seconds (10 × 10 by default): a crashed worker's messages came back up to 100 s after their
+            # timeout. One cheap sweep (an index range read) every ≤ 10 s instead.
+            "unacked_restore_interval": max(1, min(10, settings.visibility_timeout_s // 6)),
+            "unacked_restore_throttle": 1,
+        }
         install_redis_atomic_pop()  # taking a message off the queue and recording it unacked: one step
         install_redis_orphan_guard()  # a message popped as Redis went away is restored, not lost
         install_redis_client_reuse()  # one redis-py client per channel, not one per append/ack/publish
