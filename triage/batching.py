@@ -242,15 +242,13 @@ def make_batched_task_class(base: type) -> type:
         def _retry_later(self, group: Sequence[tuple[SimpleRequest, Any]], exc: BaseException,
                          settings: Settings) -> list[str]:
             """Re-publish each message as a retry (a new message: fresh delivery count) with backoff."""
-            from triage.worker import INGEST, backoff_cap, backoff_seconds, error_summary, retry_countdown
+            from triage.worker import INGEST, error_summary, retry_delay
 
-            cap = backoff_cap(settings)
             requeue: list[str] = []
             log.warning("store_retry_batch", size=len(group), error=error_summary(exc))
             for req, _payload in group:
                 retries = _retries(req)
-                countdown = retry_countdown(backoff_seconds(retries, cap) if retries < settings.task_max_retries
-                                            else cap / 2 + backoff_seconds(0, cap / 2), settings)
+                countdown = retry_delay(retries, settings)
                 try:
                     self.app.send_task(INGEST, args=list(req.args or ()), kwargs=dict(req.kwargs or {}),
                                        task_id=req.id, retries=retries + 1, countdown=countdown,

@@ -99,6 +99,15 @@ def retry_countdown(seconds: float, settings: Settings) -> float:
     return seconds
 
 
+def retry_delay(retries: int, settings: Settings) -> float:
+    """A store retry's countdown: jittered exponential backoff for the first `task_max_retries`, then (a long
+    outage) uniform in [cap/2, cap] for as long as it lasts; rounded as the broker can honour it."""
+    cap = backoff_cap(settings)
+    if retries < settings.task_max_retries:
+        return retry_countdown(backoff_seconds(retries, cap), settings)
+    return retry_countdown(random.uniform(cap / 2, cap), settings)
+
+
 def backoff_cap(settings: Settings) -> float:
     """The retry delay cap. On Redis a countdown held past the visibility timeout is redelivered to
     another worker while this one still waits on it, so the cap stays well under it."""
@@ -286,15 +295,13 @@ class TriageTask(Task):
             db.reset_engine()
         if is_transient(exc):
             retries = self.request.retries or 0
-            cap = backoff_cap(settings)
+            countdown = retry_delay(retries, settings)
             if retries < settings.task_max_retries:
-                countdown = retry_countdown(backoff_seconds(retries, cap), settings)
                 log.warning("store_retry", error=error_summary(exc), retries=retries, countdown=round(countdown, 2))
             else:
                 # Out of retries but still transient (a long outage): keep retrying at the cap rather
                 # than lose the message. A retry is a new message (fresh delivery count), unlike a
                 # requeue, which a quorum queue would count as a failed delivery.
-                countdown = retry_countdown(random.uniform(cap / 2, cap), settings)
                 log.error("store_unavailable", error=error_summary(exc), retries=retries, countdown=round(countdown, 2))
             try:
                 raise self.retry(exc=exc, countdown=countdown, max_retries=max(retries + 1,
@@ -327,9 +334,8 @@ class TriageTask(Task):
                 log.error("store_error_not_recorded", attempt=attempt, error=error_summary(rec_exc))
         # Not even a dead letter can be written (a read-only or broken database): the message must not be
         # dropped; it is retried later, at the backoff cap, like an outage.
-        cap = backoff_cap(settings)
         try:
-            raise self.retry(exc=exc, countdown=retry_countdown(random.uniform(cap / 2, cap), settings),
+            raise self.retry(exc=exc, countdown=retry_delay(settings.task_max_retries, settings),
                              max_retries=max((self.request.retries or 0) + 1, settings.task_max_retries))
         except Reject as rej:
             log.error("retry_not_published_requeue", error=str(rej.reason)[:300])

@@ -156,3 +156,17 @@ def test_retry_countdown_is_whole_seconds_of_at_least_one_on_rabbitmq(seconds: f
     on_redis = Settings(broker_url="redis://127.0.0.1:6379/0", database_url="sqlite://")
     assert retry_countdown(seconds, on_amqp) == amqp
     assert retry_countdown(seconds, on_redis) == redis
+
+
+def test_retry_delay_backs_off_then_stays_near_the_cap() -> None:
+    from triage.settings import Settings
+    from triage.worker import retry_delay
+
+    redis = Settings(broker_url="redis://127.0.0.1:6379/0", database_url="sqlite://", task_max_retries=3,
+                     retry_backoff_max_s=40)
+    assert all(0 <= retry_delay(1, redis) <= 2 for _ in range(50))
+    assert all(20 <= retry_delay(3, redis) <= 40 for _ in range(50))  # out of retries: at the cap
+    amqp = Settings(broker_url="amqp://guest:guest@127.0.0.1:5672//", database_url="sqlite://", task_max_retries=3,
+                    retry_backoff_max_s=40)
+    assert all((d := retry_delay(0, amqp)) == 1.0 for _ in range(20)), d
+    assert all(float(int(d := retry_delay(5, amqp))) == d and 20 <= d <= 40 for _ in range(50))
