@@ -246,6 +246,24 @@ class Combination:
     weights: Mapping[str, float]
     description: str = ""
     none_of: tuple[str, ...] = ()
+    # The same names as sets, for the per-ticket test in `classify` (built once, not per ticket).
+    _all: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+    _any: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+    _none: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_all", frozenset(self.all_of))
+        object.__setattr__(self, "_any", frozenset(self.any_of))
+        object.__setattr__(self, "_none", frozenset(self.none_of))
+
+    def fires(self, fired: Mapping[str, object]) -> bool:
+        """All of `all_of`, one of `any_of` (when given) and none of `none_of` are in `fired`."""
+        names = fired.keys()
+        return (
+            names >= self._all
+            and (not self._any or not self._any.isdisjoint(names))
+            and self._none.isdisjoint(names)
+        )
 
 
 @dataclass(frozen=True)
@@ -487,22 +505,16 @@ def classify(
 
     weights_of = rules.weights_of()
     for combo in rules.combinations:  # in file order: a combination may use an earlier one
-        if (
-            all(n in fired for n in combo.all_of)
-            and (not combo.any_of or any(n in fired for n in combo.any_of))
-            and not any(n in fired for n in combo.none_of)
-        ):
+        if combo.fires(fired):
             seen: set[tuple[str, int, int]] = set()
             parts: list[Evidence] = []
+            cat = next(iter(combo.weights), None)
+            cw = combo.weights.get(cat, 0.0) if cat else 0.0
             for n in (*combo.all_of, *combo.any_of):
                 for e in fired.get(n, ()):
                     if (e.field, e.start, e.end) not in seen:
                         seen.add((e.field, e.start, e.end))
-                        cat = next(iter(combo.weights), None)
-                        parts.append(
-                            _evidence(combo.name, e.field, e.start, e.end, e.text, cat,
-                                      combo.weights.get(cat, 0.0) if cat else 0.0)
-                        )
+                        parts.append(_evidence(combo.name, e.field, e.start, e.end, e.text, cat, cw))
             fired[combo.name] = parts
     totals = {c: 0.0 for c in rules.categories}
     evidence: list[Evidence] = []
