@@ -2389,6 +2389,29 @@ _SIXTH = [
 ]
 _add_examples(_SIXTH)
 
+# check35 review (seventh session): a payment app as a verb with "it", a Russian paid "verification", the other
+# side gone quiet after payment (German) or shown as unavailable. Our own sentences.
+_SEVENTH = [
+    ("payment_via_rail", (
+        ["He asked me to just Zelle it to him every month.", "can you cashapp it over tonight?"],
+        ["I tried to Zelle the rent but the bank app crashed, it is my own account.",
+         "Does the platform pay it to PayPal or to my bank?"],
+    )),
+    ("intl_fee", (
+        ["Перед заказом нужно пройти регистрацию на их портале, стоимость 1 500 ₽.",
+         "Он предложил платную верификацию профиля."],
+        ["Я прошла верификацию на платформе, всё бесплатно.", "Стоимость проекта 20 000 ₽, регистрация не нужна."],
+    )),
+    ("counterparty_vanished", (
+        ["Ich habe 300 € geschickt. Seitdem keine Antwort.",
+         "Now the chat says the user is unavailable.",
+         "his profile now shows as 'no longer available'"],
+        ["Meine Auszahlung hängt. Seitdem keine Antwort vom Support.",
+         "The course is unavailable in my country."],
+    )),
+]
+_add_examples(_SEVENTH)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
