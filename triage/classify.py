@@ -58,6 +58,14 @@ _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 _DEFINE_REF = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 # Negation windows stop at the start of the clause: "he asked me to pay, but I refused. Then I paid"
 # must judge "I paid" on its own clause.
+try:  # `re`'s own compiler, which (unlike re.compile) keeps no reference in the module cache
+    from re._compiler import compile as _re_compile_raw
+
+    def _compile_uncached(pattern: str) -> re.Pattern[str]:
+        return _re_compile_raw(pattern, 0)
+except ImportError:  # pragma: no cover - a Python whose `re` is laid out differently
+    _compile_uncached = re.compile
+
 _CLAUSE_BREAK = re.compile(r"[.!?;\n]|\b(?:but|pero|mas|mais|however)\b")
 
 
@@ -1020,13 +1028,16 @@ def _expand(ctx: _Ctx, where: list[str | int], pattern: str, defines: Mapping[st
     return _DEFINE_REF.sub(sub, pattern)
 
 
-def _compile(ctx: _Ctx, where: list[str | int], pattern: str) -> re.Pattern[str]:
+def _compile(ctx: _Ctx, where: list[str | int], pattern: str, *, check_only: bool = False) -> re.Pattern[str]:
+    """Compile `pattern` (errors name the file, line and field). `check_only`: the caller only validates and
+    drops the result, so it is compiled past `re`'s module cache, which would otherwise keep every one of
+    them alive (≈ 2 MiB of compiled patterns per worker process for the current rules)."""
     # Text is lower-cased before matching, so an upper-case literal can never match: catch the typo.
     literal = re.sub(r"\\.|\(\?P?<[^>]*>|\(\?P=[^)]*\)", "", pattern)
     if any(c.isupper() for c in literal):
         raise ctx.error(where, f"pattern has upper-case letters but text is matched lower-cased: {pattern!r}")
     try:
-        return re.compile(pattern)
+        return _compile_uncached(pattern) if check_only else re.compile(pattern)
     except re.error as exc:
         raise ctx.error(where, f"bad regular expression ({exc}): {pattern!r}") from exc
 
@@ -1126,7 +1137,7 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
         if not isinstance(k, str) or not re.fullmatch(r"[A-Z][A-Z0-9_]*", k) or not isinstance(v, str):
             raise ctx.error(["defines", str(k)], "define names are UPPER_CASE and values are regex strings")
         defines[k] = f"(?:{_expand(ctx, ['defines', k], v, defines)})"  # may use earlier defines
-        _compile(ctx, ["defines", k], defines[k])
+        _compile(ctx, ["defines", k], defines[k], check_only=True)
 
     cue_sets: dict[str, list[str]] = {}
     raw_cues = data.get("cue_sets") or {}
@@ -1210,7 +1221,7 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
         patterns = _str_list(ctx, [*w, "patterns"], raw.get("patterns"), allow_empty=False)
         expanded = [_expand(ctx, [*w, "patterns", j], p, defines) for j, p in enumerate(patterns)]
         for j, p in enumerate(expanded):
-            _compile(ctx, [*w, "patterns", j], p)
+            _compile(ctx, [*w, "patterns", j], p, check_only=True)
         regex = _compile(ctx, [*w, "patterns"], "|".join(f"(?:{p})" for p in expanded))
         keywords = tuple(
             normalize_keyword(k) for k in _str_list(ctx, [*w, "keywords"], raw.get("keywords", []))
