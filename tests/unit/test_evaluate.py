@@ -257,7 +257,8 @@ def test_the_second_held_out_set(fn) -> None:
     """tests/heldout/check32.jsonl: 200 more tickets of dev's kind and proportions, written blind in the sixth
     session by another helper, never trained on. First reading (06be47a): scam F1 0.991, off-platform 0.980,
     FPR 0 (0/56), money_lost 0.857 / 0.968. No rule was written from its misses; with the sixth session's rules
-    and check33 in training: 0.991 / 0.974, FPR 0, money_lost 0.882 / 0.968. Its money_lost false positives are
+    and check33 in training: 0.991 / 0.974, FPR 0, money_lost 0.882 / 0.968 (seventh session, check35 trained:
+    0.991 / 0.987). Its money_lost false positives are
     writers who received money or did not deposit a check ("No lo he depositado")."""
     rep = evaluate(load_labelled(HELDOUT / "check32.jsonl"), fn)
     failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.92, min_money_precision=0.85)
@@ -269,8 +270,19 @@ def test_the_third_held_out_set(fn) -> None:
     as people type into a support form on a phone (short, typos, pasted chat lines, hard negatives that name
     messengers, PayPal, crypto or interviews innocently), read once with the session's final classifier
     (check33 trained): scam F1 0.967, off-platform 0.953, FPR 0 (0/56), money_lost 0.966 / 0.933 (rules alone
-    0.893 / 0.912, FPR 0.054). Never trained on, no rule written from it."""
+    0.893 / 0.912, FPR 0.054). Never trained on, no rule written from it (seventh session: 0.967 / 0.960)."""
     rep = evaluate(load_labelled(HELDOUT / "check34.jsonl"), fn)
+    failed = rep.passes(min_f1=0.94, max_fpr=0.03, min_money_recall=0.9, min_money_precision=0.9)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_the_fourth_held_out_set(fn) -> None:
+    """tests/heldout/check36.jsonl: 200 tickets of dev's kind and proportions written blind in the seventh
+    session from the kinds of posts on freelancer forums and scam-awareness articles (12 % in 8 other languages,
+    16 HTML bodies), read once with that session's final classifier (check35 trained): scam F1 0.991,
+    off-platform 0.962, FPR 0 (0/56), money_lost 0.967 / 1.000 (rules alone 0.899 / 0.886, FPR 0.107). Never
+    trained on, no rule written from it."""
+    rep = evaluate(load_labelled(HELDOUT / "check36.jsonl"), fn)
     failed = rep.passes(min_f1=0.94, max_fpr=0.03, min_money_recall=0.9, min_money_precision=0.9)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
