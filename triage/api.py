@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from triage.intake import Adapted, IntakeError, dedupe, freshdesk, generic, signatures, zammad, zendesk
 from triage.logging import get_logger
-from triage.schemas import TicketIn
+from triage.schemas import TicketIn, error_message
 from triage.settings import Settings, get_settings
 
 log = get_logger("triage.api")
@@ -101,7 +101,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
 
 
 def _validation_errors(exc: ValidationError) -> list[dict[str, str]]:
-    return [{"loc": ".".join(str(x) for x in e.get("loc", ())) or "ticket", "msg": str(e.get("msg"))}
+    return [{"loc": ".".join(str(x) for x in e.get("loc", ())) or "ticket", "msg": error_message(e)}
             for e in exc.errors(include_url=False)]
 
 
@@ -146,7 +146,7 @@ def create_api(
 
     @app.exception_handler(RequestValidationError)
     async def _request_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return _error(422, "invalid_request", "; ".join(str(e.get("msg")) for e in exc.errors()))
+        return _error(422, "invalid_request", "; ".join(error_message(e) for e in exc.errors()))
 
     from triage.worker import INGEST  # imported now, not on the first request
 

@@ -64,9 +64,11 @@ def _ticket_from_loose(obj: dict[str, Any], n: int) -> Any:
 def _validation_message(exc: Exception) -> str:
     from pydantic import ValidationError
 
+    from triage.schemas import error_message
+
     if isinstance(exc, ValidationError):
         return "; ".join(
-            f"{'.'.join(str(x) for x in e.get('loc', ())) or 'ticket'}: {e.get('msg')}"
+            f"{'.'.join(str(x) for x in e.get('loc', ())) or 'ticket'}: {error_message(e)}"
             for e in exc.errors(include_url=False)
         )
     return str(exc)
@@ -911,6 +913,8 @@ def _settings_problem(exc: BaseException) -> str | None:
     """An invalid TRIAGE_* setting, named with its value and what is wrong; None for other errors."""
     from pydantic import ValidationError
 
+    from triage.schemas import error_message
+
     if not isinstance(exc, ValidationError) or exc.title != "Settings":
         return None
     parts = []
@@ -918,7 +922,7 @@ def _settings_problem(exc: BaseException) -> str | None:
         name = "TRIAGE_" + "_".join(str(x) for x in err.get("loc", ())).upper()
         value = err.get("input")
         shown = f"={value!r}" if isinstance(value, str | int | float) and "URL" not in name else ""
-        parts.append(f"invalid {name}{shown}: {err.get('msg', 'invalid')}")
+        parts.append(f"invalid {name}{shown}: {error_message(err)}")
     return "; ".join(parts) or None
 
 

@@ -259,6 +259,9 @@ def replay_plan(*, error_type: str, task_name: str | None, payload_text: str, ma
     try:
         payload = json.loads(payload_text)
     except ValueError as exc:
+        if error_type == "validation":  # stored as text: a task argument that was a plain string, not a ticket
+            raise NotReplayable("the message carried a plain string, not a ticket object: nothing to replay "
+                                "(fix the producer)") from exc
         raise NotReplayable(f"stored payload is not JSON: {exc}") from exc
     if isinstance(payload, dict) and set(payload) == {"args", "kwargs"} and task_name in (INGEST, INGEST_MANY):
         args, kwargs = payload["args"], payload["kwargs"]

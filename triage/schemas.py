@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -37,6 +38,15 @@ _UNSTORABLE_RE = re.compile(r"[\x00\ud800-\udfff]")
 _SPACE_RE = re.compile(r"\s")
 # json.dumps with a non-default option builds a new encoder per call; this is the same encoder, built once.
 _METADATA_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
+def error_message(err: Mapping[str, Any]) -> str:
+    """One pydantic error's message as people should read it: our own validators' text without pydantic's
+    "Value error, " prefix ("subject is 2000 bytes; …", not "Value error, subject is 2000 bytes; …")."""
+    cause = (err.get("ctx") or {}).get("error")
+    if err.get("type") == "value_error" and isinstance(cause, Exception) and str(cause):
+        return str(cause)
+    return str(err.get("msg", "invalid"))
 
 
 def clean_text(value: str) -> str:

@@ -145,6 +145,9 @@ def test_replay_plans() -> None:
     assert (m.task, m.args) == (INGEST, [t, t])
     with pytest.raises(NotReplayable):
         replay_plan(error_type="decode_error", task_name=INGEST, payload_text="{", max_batch=10)
+    # a plain string sent as the ticket is stored as text; the reason says what it was, not "not JSON"
+    with pytest.raises(NotReplayable, match="plain string, not a ticket object"):
+        replay_plan(error_type="validation", task_name=INGEST, payload_text="just a string", max_batch=10)
 
 
 def test_dlq_show_and_replay_are_idempotent(sqlite_db: str, monkeypatch: Any, capsys: Any) -> None:

@@ -116,3 +116,19 @@ def test_metadata_size_limit() -> None:
     with pytest.raises(ValidationError) as e:
         t(metadata={"blob": "x" * 20000})
     assert "metadata is" in messages(e.value)
+
+
+def test_dead_letter_reason_reads_our_message_not_pydantics_prefix() -> None:
+    """The reason stored with a dead letter (and shown by the CLI and the HTTP intake) is our validator's own
+    text; pydantic would prefix it with "Value error, "."""
+    from triage.worker import _describe_validation
+
+    with pytest.raises(ValidationError) as info:
+        TicketIn.model_validate({"source": "zendesk", "external_id": "1", "subject": "s" * 2000, "body": "b"})
+    reason = _describe_validation(info.value)
+    assert reason == "invalid ticket: subject: subject is 2000 bytes; the limit is 1024 bytes (1 KiB)"
+    with pytest.raises(ValidationError) as info:
+        TicketIn.model_validate({"source": "zendesk", "external_id": "1", "subject": 5, "body": "b", "x": 1})
+    assert _describe_validation(info.value) == (
+        "invalid ticket: subject: Input should be a valid string; x: Extra inputs are not permitted"
+    )
