@@ -56,8 +56,6 @@ RULES_FILE = "rules.yaml"
 SUPPORTED_FORMATS = (1,)
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 _DEFINE_REF = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
-# Negation windows stop at the start of the clause: "he asked me to pay, but I refused. Then I paid"
-# must judge "I paid" on its own clause.
 try:  # `re`'s own compiler, which (unlike re.compile) keeps no reference in the module cache
     from re._compiler import compile as _re_compile_raw
 
@@ -66,6 +64,8 @@ try:  # `re`'s own compiler, which (unlike re.compile) keeps no reference in the
 except ImportError:  # pragma: no cover - a Python whose `re` is laid out differently
     _compile_uncached = re.compile
 
+# Negation windows stop at the start of the clause: "he asked me to pay, but I refused. Then I paid"
+# must judge "I paid" on its own clause.
 _CLAUSE_BREAK = re.compile(r"[.!?;\n]|\b(?:but|pero|mas|mais|however)\b")
 
 
