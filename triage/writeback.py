@@ -20,10 +20,9 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
-import httpx
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,12 @@ from triage import db
 from triage.logging import get_logger
 from triage.models import Outbox
 from triage.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx (≈ 4 MiB resident) is imported by the client when one is built, not here: every worker process imports
+# this module for `notify`, and only a process that delivers write-backs makes HTTP calls.
 
 log = get_logger("triage.writeback")
 
@@ -78,6 +83,8 @@ class ZendeskClient:
 
     def __init__(self, base_url: str, *, email: str = "", token: str = "", timeout: float = 10.0,
                  set_priority: bool = True, http: httpx.Client | None = None) -> None:
+        import httpx
+
         self.base_url = base_url.rstrip("/")
         self.set_priority = set_priority
         auth: httpx.Auth | None = None
@@ -110,6 +117,8 @@ class ZendeskClient:
         would add the note twice. Tags and priority are idempotent; the note is made so by this check.
         Returns a result to stop at (applied, or the look-up failed), or None to go ahead.
         """
+        import httpx
+
         url = f"{self.base_url}/api/v2/tickets/{quote(external_id, safe='')}/comments.json"
         try:
             r = self.http.get(url, params={"sort_order": "desc", "per_page": 100})
@@ -129,6 +138,8 @@ class ZendeskClient:
         return None
 
     def apply(self, *, external_id: str, payload: Mapping[str, Any], idempotency_key: str) -> DeliveryResult:
+        import httpx
+
         url = f"{self.base_url}/api/v2/tickets/{quote(external_id, safe='')}.json"
         done = self.already_applied(external_id=external_id, idempotency_key=idempotency_key)
         if done is not None:

@@ -187,3 +187,19 @@ def test_relay_crash_after_the_helpdesk_applied_does_not_repeat_the_note(
     row = _rows()[0]
     assert row.status == "sent" and writeback.ZendeskClient.marker(row.idempotency_key) in \
         server.comments["99"][0]["body"]
+
+
+def test_worker_processes_do_not_load_the_http_client() -> None:
+    """httpx (≈ 4 MiB resident) is loaded by a write-back client when one is built, not by the modules every
+    worker process imports (the worker, the pipeline, `writeback.notify`)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, triage.worker, triage.writeback, triage.pipeline\n"
+        "assert 'httpx' not in sys.modules, sorted(m for m in sys.modules if m.startswith('httpx'))\n"
+        "triage.writeback.ZendeskClient('https://example.zendesk.com', token='t')\n"
+        "assert 'httpx' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
