@@ -2412,6 +2412,36 @@ _SEVENTH = [
 ]
 _add_examples(_SEVENTH)
 
+# check37 review (seventh session): payment outside told indirectly — a bonus or tip to the writer's IBAN, Pix key
+# or e-wallet, the other party's own shop or booking page, German verb-final, "I'll add $50 on Zelle".
+_EIGHTH = [
+    ("bonus_outside", (
+        [
+            "He loved the logo and asked for my IBAN to send a small bonus.",
+            "O cliente quer mandar uma gorjeta e pediu minha chave Pix.",
+            "She wants to give me a tip via Wise for the fast turnaround.",
+            "Klien minta nomor DANA saya buat bonus.",
+        ],
+        [
+            "He sent me a bonus through the platform's bonus button.",
+            "I got a $50 bonus and withdrew it to my PayPal.",
+            "Can clients tip freelancers here on the platform?",
+        ],
+    )),
+    ("pay_outside_platform", (
+        ["The seller says the premium package is cheaper on his Shopify store.",
+         "She wants future sessions booked on her Calendly, which takes payment at booking.",
+         "You can just buy the licence on my own Gumroad page."],
+        ["I paid a developer to fix my Shopify checkout.", "The buyer asked me to set up his Etsy shop banners."],
+    )),
+    ("payment_via_rail", (
+        ["Der Kunde will die dritte Rate per Überweisung zahlen.",
+         "he'll add $50 on zelle if i deliver in 24h"],
+        ["Die Auszahlung per Überweisung dauert drei Tage.", "Can I add $50 to the milestone?"],
+    )),
+]
+_add_examples(_EIGHTH)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
