@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from triage.intake import Adapted, IntakeError, dedupe, freshdesk, generic, signatures, zammad, zendesk
 from triage.logging import get_logger
-from triage.schemas import TicketIn, error_message
+from triage.schemas import TicketIn, error_message, error_pairs
 from triage.settings import Settings, get_settings
 
 log = get_logger("triage.api")
@@ -101,8 +101,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
 
 
 def _validation_errors(exc: ValidationError) -> list[dict[str, str]]:
-    return [{"loc": ".".join(str(x) for x in e.get("loc", ())) or "ticket", "msg": error_message(e)}
-            for e in exc.errors(include_url=False)]
+    return [{"loc": loc, "msg": msg} for loc, msg in error_pairs(exc)]
 
 
 def create_api(

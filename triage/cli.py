@@ -64,13 +64,10 @@ def _ticket_from_loose(obj: dict[str, Any], n: int) -> Any:
 def _validation_message(exc: Exception) -> str:
     from pydantic import ValidationError
 
-    from triage.schemas import error_message
+    from triage.schemas import error_pairs
 
     if isinstance(exc, ValidationError):
-        return "; ".join(
-            f"{'.'.join(str(x) for x in e.get('loc', ())) or 'ticket'}: {error_message(e)}"
-            for e in exc.errors(include_url=False)
-        )
+        return "; ".join(f"{loc}: {msg}" for loc, msg in error_pairs(exc))
     return str(exc)
 
 

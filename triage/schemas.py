@@ -49,6 +49,13 @@ def error_message(err: Mapping[str, Any]) -> str:
     return str(err.get("msg", "invalid"))
 
 
+def error_pairs(exc: Any) -> list[tuple[str, str]]:
+    """(where, message) of each error of a pydantic ValidationError: the dotted field path ("ticket" for the
+    whole object) and `error_message`. The worker's dead-letter reasons, the CLI and the HTTP intake read these."""
+    return [(".".join(str(x) for x in e.get("loc", ())) or "ticket", error_message(e))
+            for e in exc.errors(include_url=False)]
+
+
 def clean_text(value: str) -> str:
     """Replace control characters (NUL included) and lone surrogates with U+FFFD, keeping string length and
     offsets."""

@@ -32,7 +32,7 @@ from triage import batching, db, metrics, pipeline, store, writeback
 from triage.logging import configure_logging, enabled_for, get_logger
 from triage.redis_transport import install_redis_atomic_pop, install_redis_client_reuse
 from triage.reliability import delivery_counter, install_redis_orphan_guard
-from triage.schemas import TicketIn, error_message
+from triage.schemas import TicketIn, error_pairs
 from triage.settings import Settings, get_settings
 
 log = get_logger("triage.worker")
@@ -124,11 +124,7 @@ def pipeline_config() -> pipeline.PipelineConfig:
 
 
 def _describe_validation(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors(include_url=False):
-        loc = ".".join(str(x) for x in err.get("loc", ())) or "ticket"
-        parts.append(f"{loc}: {error_message(err)}")
-    return "invalid ticket: " + "; ".join(parts)
+    return "invalid ticket: " + "; ".join(f"{loc}: {msg}" for loc, msg in error_pairs(exc))
 
 
 class TriageTask(Task):

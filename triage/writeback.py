@@ -117,15 +117,10 @@ class ZendeskClient:
         would add the note twice. Tags and priority are idempotent; the note is made so by this check.
         Returns a result to stop at (applied, or the look-up failed), or None to go ahead.
         """
-        import httpx
-
         url = f"{self.base_url}/api/v2/tickets/{quote(external_id, safe='')}/comments.json"
-        try:
-            r = self.http.get(url, params={"sort_order": "desc", "per_page": 100})
-        except httpx.TimeoutException as exc:
-            return DeliveryResult(ok=False, retryable=True, reason=f"timeout reading comments: {exc}")
-        except httpx.TransportError as exc:
-            return DeliveryResult(ok=False, retryable=True, reason=f"{type(exc).__name__}: {exc}")
+        r = self._call("GET", url, "timeout reading comments", params={"sort_order": "desc", "per_page": 100})
+        if isinstance(r, DeliveryResult):
+            return r
         if not 200 <= r.status_code < 300:
             return classify_response(r.status_code, r.text, r.headers)
         try:
@@ -138,21 +133,27 @@ class ZendeskClient:
         return None
 
     def apply(self, *, external_id: str, payload: Mapping[str, Any], idempotency_key: str) -> DeliveryResult:
-        import httpx
-
         url = f"{self.base_url}/api/v2/tickets/{quote(external_id, safe='')}.json"
         done = self.already_applied(external_id=external_id, idempotency_key=idempotency_key)
         if done is not None:
             return done
         body = self.request_body(payload)
         body["ticket"]["comment"]["body"] += "\n\n" + self.marker(idempotency_key)
+        r = self._call("PUT", url, "timeout", json=body, headers={"Idempotency-Key": idempotency_key})
+        if isinstance(r, DeliveryResult):
+            return r
+        return classify_response(r.status_code, r.text, r.headers)
+
+    def _call(self, method: str, url: str, timeout_reason: str, **kwargs: Any) -> httpx.Response | DeliveryResult:
+        """One HTTP call; a timeout or a transport error becomes a retryable result instead of an exception."""
+        import httpx
+
         try:
-            r = self.http.put(url, json=body, headers={"Idempotency-Key": idempotency_key})
+            return self.http.request(method, url, **kwargs)
         except httpx.TimeoutException as exc:
-            return DeliveryResult(ok=False, retryable=True, reason=f"timeout: {exc}")
+            return DeliveryResult(ok=False, retryable=True, reason=f"{timeout_reason}: {exc}")
         except httpx.TransportError as exc:
             return DeliveryResult(ok=False, retryable=True, reason=f"{type(exc).__name__}: {exc}")
-        return classify_response(r.status_code, r.text, r.headers)
 
     def close(self) -> None:
         self.http.close()
