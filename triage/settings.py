@@ -121,11 +121,6 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console", "auto"] = "auto"
     log_level: str = "INFO"
 
-    # --- tests / operations -------------------------------------------------------------------
-    require_services: bool = Field(
-        default=False, description="tests: fail (not skip) when Redis/PostgreSQL/RabbitMQ are down"
-    )
-
     @field_validator("log_level")
     @classmethod
     def _level(cls, v: str) -> str:
