@@ -240,6 +240,14 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # 0.943/0.943; the rules alone 0.793/0.804, FPR 0.114), trained on since with the rules from its misses:
         # 0.991/0.930, FPR 0.014, 0.946/1.000.
         ("check37.jsonl", 0.92, 0.03, 0.95, 0.90),
+        # check39 (off-platform payment told indirectly: paid in kind instead of a milestone, refunds to the other
+        # party's wallet, supplier portals and payroll services, money from a relative's PayPal; 35 % near-boundary
+        # negatives) and check40 (negation, hypotheticals, obfuscations, amounts, HTML, 22 % other languages) (200 each;
+        # first readings with 5e17463: check39 0.946/0.839, FPR 0.132 (7/53), money_lost 0.878/0.900; check40
+        # 0.970/0.940, FPR 0.051 (3/59), 0.929/0.975), trained on since with the rules from their misses: check39
+        # 0.984/0.953, FPR 0.038, 0.907/0.975; check40 0.995/0.975, FPR 0, 1.000/0.975.
+        ("check39.jsonl", 0.93, 0.06, 0.95, 0.88),
+        ("check40.jsonl", 0.95, 0.02, 0.95, 0.95),
     ],
 )
 def test_own_labelled_sets_quality_gate(

@@ -2442,6 +2442,57 @@ _EIGHTH = [
 ]
 _add_examples(_EIGHTH)
 
+# Eighth session: check39 (off-platform payment told indirectly) and check40 (policy questions read as incidents).
+_NINTH = [
+    ("no_incident_stated", (
+        [
+            "Nobody has offered me anything like that, I just want to know the rules.",
+            "To be clear, no one asked me to pay outside the contract.",
+            "It hasn't happened yet, I'm only asking before it comes up.",
+            "I'm new and trying to understand the policy on tips.",
+        ],
+        [
+            "No one has replied to my ticket for three days.",
+            "Nobody asked about my portfolio, he only wanted my bank login.",
+            "Something like this happened to my friend last year.",
+        ],
+    )),
+    ("pay_outside_platform", (
+        [
+            "Instead of creating a milestone he offered to pay my hosting for a year.",
+            "She asked if she could just cover my internet bill this month instead.",
+            "In exchange I would do the next 20 hours without a contract.",
+            "He offered to knock the amount off my rent.",
+            "The buyer asked me to send the refund to his PayPal, since refunds here are slow.",
+            "She wants $80 back on Venmo after cutting a page.",
+            "Their finance team invited me to their Coupa supplier portal for next quarter.",
+            "He will pay the rest in person when he picks up the prints.",
+            "Musteri bundan sonra disaridan, EFT ile odemek istiyor.",
+        ],
+        [
+            "Instead of a new contract we added a milestone to the old one.",
+            "In return I left him a five-star review.",
+            "I requested a refund and it went back to my PayPal through the resolution centre.",
+            "We met in person once at a conference.",
+            "The client pays his own hosting bill.",
+        ],
+    )),
+    ("payment_via_rail", (
+        [
+            "Every Friday she sends me an Interac e-transfer for the week.",
+            "His brother sent me $200 from his own PayPal.",
+            "He's been paying us from his company account since the contract was paused.",
+            "The client wants to pay the balance to my sister's GCash.",
+        ],
+        [
+            "I paid for my Plus membership with PayPal.",
+            "Send me your PayPal email for the withdrawal form.",
+            "I sent $40 from my own PayPal to my brother.",
+        ],
+    )),
+]
+_add_examples(_NINTH)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
