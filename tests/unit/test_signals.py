@@ -2483,11 +2483,18 @@ _NINTH = [
             "His brother sent me $200 from his own PayPal.",
             "He's been paying us from his company account since the contract was paused.",
             "The client wants to pay the balance to my sister's GCash.",
+            "De klant wil de laatste termijn met een Tikkie betalen.",
+            "Klient chce rozliczac kolejne godziny przelewem na moje konto.",
+            "Il cliente vuole pagarmi il resto con bonifico.",
+            "Er will per Scheck zahlen.",
+            "He said he'd ACH me on Friday for the extra batch.",
         ],
         [
             "I paid for my Plus membership with PayPal.",
             "Send me your PayPal email for the withdrawal form.",
             "I sent $40 from my own PayPal to my brother.",
+            "Ach, ich weiss nicht, ob das erlaubt ist.",
+            "De klant heeft via het platform betaald.",
         ],
     )),
 ]
