@@ -247,6 +247,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # 0.970/0.940, FPR 0.051 (3/59), 0.929/0.975), trained on since with the rules from their misses: check39
         # 0.984/0.953, FPR 0.038, 0.907/0.975; check40 0.995/0.975, FPR 0, 1.000/0.975.
         ("check39.jsonl", 0.93, 0.06, 0.95, 0.88),
+        # check41 (another helper's off-platform payment in everyday words: cash at the door, a standing order, the
+        # freelancer's own shop, a bookkeeper's bill.com, barter, local wallets; first reading with b061025 0.926/0.882,
+        # FPR 0.060 (3/50), money_lost 0.837/0.857), trained on since with the rules from its misses: 0.966/0.985, FPR
+        # 0.020, 0.864/0.905.
+        ("check41.jsonl", 0.94, 0.04, 0.88, 0.84),
         ("check40.jsonl", 0.95, 0.02, 0.95, 0.95),
     ],
 )
@@ -318,6 +323,19 @@ def test_the_fifth_held_out_set(fn) -> None:
     (rules alone 0.910 / 0.920, FPR 0.036). Never trained on, no rule written from it."""
     rep = evaluate(load_labelled(HELDOUT / "check38.jsonl"), fn)
     failed = rep.passes(min_f1=0.94, max_fpr=0.03, min_money_recall=0.9, min_money_precision=0.9)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_the_sixth_held_out_set(fn) -> None:
+    """tests/heldout/check42.jsonl: 200 tickets of dev's kind and proportions written blind in the eighth session by
+    a fifth helper (the scam families of 2024-26: AI-training certification fees, video-ID "app testers", BLIK codes,
+    Pix refund reversals, seed-phrase "whitelisting"; 13 % in 11 other languages), read once with b061025 (check39/40
+    trained): scam F1 0.958, off-platform 0.975, FPR 0.054 (3/56), money_lost 0.967 / 1.000 (rules alone 0.881 /
+    0.949, FPR 0.036). Never trained on, no rule written from it; after check41's round 0.968 / 0.987, FPR 0.036
+    (one false positive, "part as a bonus instead of a milestone", was a pattern seen wrong in a unit example
+    before this set was read)."""
+    rep = evaluate(load_labelled(HELDOUT / "check42.jsonl"), fn)
+    failed = rep.passes(min_f1=0.94, max_fpr=0.05, min_money_recall=0.9, min_money_precision=0.9)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 
