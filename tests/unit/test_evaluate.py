@@ -252,6 +252,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # FPR 0.060 (3/50), money_lost 0.837/0.857), trained on since with the rules from its misses: 0.966/0.985, FPR
         # 0.020, 0.864/0.905.
         ("check41.jsonl", 0.94, 0.04, 0.88, 0.84),
+        # check43 (the boundaries as a support queue shows them: off-platform payment mentioned in passing in tickets
+        # about reviews, disputes and limits, the client's side, refusals; first reading with dc4ec37 0.938/0.820, FPR
+        # 0.100 (5/50), money_lost 0.972/0.972), trained on since with writer_took_offplatform's money-received-by-a-
+        # rail branch: 0.978/0.925, FPR 0.020, 1.000/1.000.
+        ("check43.jsonl", 0.90, 0.04, 0.95, 0.95),
         ("check40.jsonl", 0.95, 0.02, 0.95, 0.95),
     ],
 )

@@ -2515,6 +2515,19 @@ _NINTH = [
         ],
     )),
 ]
+_NINTH.append(("writer_took_offplatform", (
+    [
+        "He sent me $220 through Wise for the extras since he didn't want a new milestone.",
+        "The first two parts he paid me over Revolut.",
+        "Over the holidays he Zelle'd me for that week.",
+        "Half my clients end up e-transferring me for the small stuff.",
+    ],
+    [
+        "He never sent me anything through Wise.",
+        "He offered to send me the money through Wise.",
+        "She wants to pay me via PayPal next time.",
+    ],
+)))
 _add_examples(_NINTH)
 
 @pytest.fixture(scope="module")
