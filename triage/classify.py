@@ -153,7 +153,11 @@ class Signal:
     def negated(self, text: str, start: int, end: int) -> bool:
         """True when a negation cue sits in the same clause just before (or after) the match."""
         if self.negation_before is not None:
-            window = text[max(0, start - self.negation_window) : start]
+            w0 = max(0, start - self.negation_window)
+            # Never start inside a word: a cut "pha|se" would read as the cue word "se".
+            while 0 < w0 < start and text[w0 - 1].isalnum() and text[w0].isalnum():
+                w0 += 1
+            window = text[w0:start]
             last = None
             for last in _CLAUSE_BREAK.finditer(window):  # noqa: B007 - we want the last break
                 pass
@@ -162,7 +166,11 @@ class Signal:
             if self.negation_before.search(window):
                 return True
         if self.negation_after is not None:
-            window = text[end : end + self.negation_after_window]
+            w1 = min(len(text), end + self.negation_after_window)
+            # Nor end inside one: a cut "not|hing" would read as the cue word "not".
+            while end < w1 < len(text) and text[w1 - 1].isalnum() and text[w1].isalnum():
+                w1 -= 1
+            window = text[end:w1]
             brk = _CLAUSE_BREAK.search(window)
             if brk is not None:
                 window = window[: brk.start()]

@@ -450,6 +450,34 @@ def test_combination_fires_only_when_its_parts_did() -> None:
     assert "paid_gone" not in classify("", "My old client: I paid, he vanished.", rules).signals  # none:
 
 
+_CUT_RULES = """
+format: 1
+categories:
+  scam_suspicion: {bias: -2.0, scale: 1.0, threshold: 0.5}
+  off_platform_payment: {bias: -2.0, scale: 1.0, threshold: 0.5}
+signals:
+  - name: paid
+    category: off_platform_payment
+    weight: 3.0
+    keywords: [paid]
+    patterns: ['\\bpaid\\b']
+    negation: {cues: ['\\bse\\b'], window: 3, after: ['^\\W*not\\b'], after_window: 4}
+"""
+
+
+def test_a_negation_window_never_cuts_a_word_into_a_cue() -> None:
+    """The window before a match may start, and the one after it end, inside a word: "pha|se paid" must not
+    read as the cue word "se", nor "paid not|hing" as "not" (money_sent missed "... phase 2 outside the
+    platform and I paid an $800 deposit", check5 c5-021, when its 30-character window began inside "phase")."""
+    from triage.classify import parse_rules
+
+    rules = parse_rules(_CUT_RULES, Path("rules.yaml"))
+    assert "paid" in classify("", "phase paid", rules).signals
+    assert "paid" in classify("", "paid nothing", rules).signals
+    assert "paid" not in classify("", "se paid", rules).signals  # the whole cue word still denies
+    assert "paid" not in classify("", "paid not", rules).signals
+
+
 def test_validation_compiles_are_not_kept_in_re_cache() -> None:
     """Each pattern is compiled once on its own only to name a bad one; `re`'s module cache must not keep those
     copies alive (≈ 2 MiB per worker process with the shipped rules). The signal's own alternation is kept."""

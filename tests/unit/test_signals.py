@@ -2528,6 +2528,11 @@ _NINTH.append(("writer_took_offplatform", (
         "She wants to pay me via PayPal next time.",
     ],
 )))
+_NINTH.append(("money_sent", (
+    ["We paid him $500 by Wise last week.", "Our finance team sent $1,200 to his account."],
+    ["When we met he paid the $400 in cash.", "I just sent him a PayPal invoice for the extra $60.",
+     "After we finished, the customer sent me $40 on Cash App."],
+)))
 _add_examples(_NINTH)
 
 @pytest.fixture(scope="module")
