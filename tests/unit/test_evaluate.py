@@ -257,6 +257,13 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # 0.100 (5/50), money_lost 0.972/0.972), trained on since with writer_took_offplatform's money-received-by-a-
         # rail branch: 0.978/0.925, FPR 0.020, 1.000/1.000.
         ("check43.jsonl", 0.90, 0.04, 0.95, 0.95),
+        # check46 (false-positive stress: 55 % neither tickets that name Telegram, PayPal, wire, crypto, 'outside'
+        # innocently) and check47 (off-platform payment in local words and apps, 40 % in 12 other languages) (first
+        # readings with 9d0382f: check46 0.936/0.868, FPR 0.191 (21/110), money_lost 0.893/0.962; check47 0.955/0.775,
+        # FPR 0.067, 0.816/0.861), trained on since with platform_billing_question and the rails and verbs of their
+        # misses: check46 0.971/0.958, FPR 0.073 (8/110), 0.929/1.000; check47 1.000/0.917, FPR 0.033, 0.833/0.972.
+        ("check46.jsonl", 0.93, 0.09, 0.95, 0.88),
+        ("check47.jsonl", 0.89, 0.05, 0.93, 0.80),
         ("check40.jsonl", 0.95, 0.02, 0.95, 0.95),
     ],
 )

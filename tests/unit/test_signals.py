@@ -2533,6 +2533,54 @@ _NINTH.append(("money_sent", (
     ["When we met he paid the $400 in cash.", "I just sent him a PayPal invoice for the extra $60.",
      "After we finished, the customer sent me $40 on Cash App."],
 )))
+_NINTH += [
+    ("platform_billing_question", (
+        [
+            "Can our nonprofit pay your invoices for our contracts by check?",
+            "Our finance team prefers to fund contracts by bank wire instead of card.",
+            "Dá para pagar as faturas dos contratos aqui na plataforma com boleto?",
+            "I see wire transfer under billing methods; where is the reference number so the wire transfer payment gets matched?",
+        ],
+        [
+            "He wants to pay the milestone by wire to my own account.",
+            "They asked why they pay the platform fee on top of my rate.",
+            "Can I withdraw to my bank by wire?",
+        ],
+    )),
+    ("payment_details_request", (
+        [
+            "O cliente pediu minha chave Pix pra mandar o valor.",
+            "He asked for my bKash number to send the money.",
+            "Client just asked: do you take Revolut?",
+            "Musteri Papara numarami istedi.",
+        ],
+        ["He asked for my portfolio link.", "Where do I add my PayPal email for withdrawals?"],
+    )),
+]
+_NINTH.append(("pay_outside_platform", (
+    ["He wants to invoice us from his own LLC from now on.",
+     "Client wants to pay me outside the platform."],
+    ["I was suspended this morning with a note about 'taking payments outside the platform'.",
+     "I'm not asking a client to pay me outside, I just want my earnings faster.",
+     "I don't accept PayPal or bank transfer outside the platform.",
+     "Will logging in from outside my home country lock my account?"],
+)))
+_NINTH.append(("payment_via_rail", (
+    ["Musteri ucreti Papara hesabima gondereyim diyor.",
+     "Zleceniodawca sam przelal mi 800 zl na konto.",
+     "Khách bảo phần còn lại sẽ chuyển qua MoMo.",
+     "Он будет оплачивать переводом по СБП.",
+     "Since June sa Palawan Express na niya ako pinapadalhan ng sahod.",
+     "O cliente me mandou R$ 200 no Pix como agradecimento.",
+     "He sent me a $150 Interac e-Transfer for the rush."],
+    ["Die Auszahlung per SEPA oder Bank dauert ewig.",
+     "They want $50 in USDT to unlock the tasks.",
+     "Ela pediu R$ 50 por Pix de taxa."],
+)))
+_NINTH.append(("scam_messenger", (
+    ["He wants to continue on Telegram instead."],
+    ["Estou desenvolvendo um bot de Telegram para um cliente."],
+)))
 _add_examples(_NINTH)
 
 @pytest.fixture(scope="module")
