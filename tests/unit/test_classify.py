@@ -421,13 +421,16 @@ def test_load_rules_missing_file(tmp_path: Path) -> None:
         load_rules(tmp_path)
 
 
-_COMBO_RULES = """
+# Format and categories shared by the small rule sets below.
+_RULES_HEAD = """
 format: 1
 categories:
   scam_suspicion: {bias: -2.0, scale: 1.0, threshold: 0.5}
   off_platform_payment: {bias: -2.0, scale: 1.0, threshold: 0.5}
 signals:
-  - {name: paid, keywords: [paid], patterns: ['\\bi paid\\b']}
+"""
+
+_COMBO_RULES = _RULES_HEAD + """  - {name: paid, keywords: [paid], patterns: ['\\bi paid\\b']}
   - {name: gone, keywords: [vanished], patterns: ['\\bvanished\\b']}
   - {name: known, keywords: [old client], patterns: ['\\bold client\\b']}
 combinations:
@@ -450,13 +453,7 @@ def test_combination_fires_only_when_its_parts_did() -> None:
     assert "paid_gone" not in classify("", "My old client: I paid, he vanished.", rules).signals  # none:
 
 
-_CUT_RULES = """
-format: 1
-categories:
-  scam_suspicion: {bias: -2.0, scale: 1.0, threshold: 0.5}
-  off_platform_payment: {bias: -2.0, scale: 1.0, threshold: 0.5}
-signals:
-  - name: paid
+_CUT_RULES = _RULES_HEAD + """  - name: paid
     category: off_platform_payment
     weight: 3.0
     keywords: [paid]
@@ -511,13 +508,7 @@ def test_combination_errors(extra: str, msg: str) -> None:
         parse_rules(text, Path("rules.yaml"))
 
 
-_RETRY_RULES = """
-format: 1
-categories:
-  scam_suspicion: {bias: -2.0, scale: 1.0, threshold: 0.5}
-  off_platform_payment: {bias: -2.0, scale: 1.0, threshold: 0.5}
-signals:
-  - name: paid
+_RETRY_RULES = _RULES_HEAD + """  - name: paid
     category: off_platform_payment
     weight: 3.0
     keywords: [paid]
