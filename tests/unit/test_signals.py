@@ -2442,7 +2442,8 @@ _EIGHTH = [
 ]
 _add_examples(_EIGHTH)
 
-# Eighth session: check39 (off-platform payment told indirectly) and check40 (policy questions read as incidents).
+# Eighth session: check39-check47 (off-platform payment told indirectly and in other languages, policy questions
+# and the platform's own billing read as incidents, money received read as money lost). One entry per signal.
 _NINTH = [
     ("no_incident_stated", (
         [
@@ -2473,6 +2474,8 @@ _NINTH = [
             "I would build his site in exchange for the wedding photos.",
             "Elle propose d'etre payee en CESU plutot que par l'application.",
             "Musteri odemeyi dogrudan IBAN'ima havale ile yapmak istiyor.",
+            "He wants to invoice us from his own LLC from now on.",
+            "Client wants to pay me outside the platform.",
         ],
         [
             "Instead of a new contract we added a milestone to the old one.",
@@ -2484,6 +2487,10 @@ _NINTH = [
             "They asked me to create an account on their site to see the tasks.",
             "He wants to pay part as a bonus instead of a milestone.",
             "Musteri odemeyi dogrudan site uzerinden yapti.",
+            "I was suspended this morning with a note about 'taking payments outside the platform'.",
+            "I'm not asking a client to pay me outside, I just want my earnings faster.",
+            "I don't accept PayPal or bank transfer outside the platform.",
+            "Will logging in from outside my home country lock my account?",
         ],
     )),
     ("payment_via_rail", (
@@ -2503,6 +2510,13 @@ _NINTH = [
             "He set up a standing order from his business account.",
             "She paid me through her cousin's bank account.",
             "Payments are released every Tuesday by international wire.",
+            "Musteri ucreti Papara hesabima gondereyim diyor.",
+            "Zleceniodawca sam przelal mi 800 zl na konto.",
+            "Khách bảo phần còn lại sẽ chuyển qua MoMo.",
+            "Он будет оплачивать переводом по СБП.",
+            "Since June sa Palawan Express na niya ako pinapadalhan ng sahod.",
+            "O cliente me mandou R$ 200 no Pix como agradecimento.",
+            "He sent me a $150 Interac e-Transfer for the rush.",
         ],
         [
             "I paid for my Plus membership with PayPal.",
@@ -2512,28 +2526,35 @@ _NINTH = [
             "De klant heeft via het platform betaald.",
             "I withdrew cash from the ATM after the payout.",
             "My cousin's account got hacked last week.",
+            "Die Auszahlung per SEPA oder Bank dauert ewig.",
+            "They want $50 in USDT to unlock the tasks.",
+            "Ela pediu R$ 50 por Pix de taxa.",
         ],
     )),
-]
-_NINTH.append(("writer_took_offplatform", (
-    [
-        "He sent me $220 through Wise for the extras since he didn't want a new milestone.",
-        "The first two parts he paid me over Revolut.",
-        "Over the holidays he Zelle'd me for that week.",
-        "Half my clients end up e-transferring me for the small stuff.",
-    ],
-    [
-        "He never sent me anything through Wise.",
-        "He offered to send me the money through Wise.",
-        "She wants to pay me via PayPal next time.",
-    ],
-)))
-_NINTH.append(("money_sent", (
-    ["We paid him $500 by Wise last week.", "Our finance team sent $1,200 to his account."],
-    ["When we met he paid the $400 in cash.", "I just sent him a PayPal invoice for the extra $60.",
-     "After we finished, the customer sent me $40 on Cash App."],
-)))
-_NINTH += [
+    ("writer_took_offplatform", (
+        [
+            "He sent me $220 through Wise for the extras since he didn't want a new milestone.",
+            "The first two parts he paid me over Revolut.",
+            "Over the holidays he Zelle'd me for that week.",
+            "Half my clients end up e-transferring me for the small stuff.",
+        ],
+        [
+            "He never sent me anything through Wise.",
+            "He offered to send me the money through Wise.",
+            "She wants to pay me via PayPal next time.",
+        ],
+    )),
+    ("money_sent", (
+        [
+            "We paid him $500 by Wise last week.",
+            "Our finance team sent $1,200 to his account.",
+        ],
+        [
+            "When we met he paid the $400 in cash.",
+            "I just sent him a PayPal invoice for the extra $60.",
+            "After we finished, the customer sent me $40 on Cash App.",
+        ],
+    )),
     ("platform_billing_question", (
         [
             "Can our nonprofit pay your invoices for our contracts by check?",
@@ -2554,33 +2575,20 @@ _NINTH += [
             "Client just asked: do you take Revolut?",
             "Musteri Papara numarami istedi.",
         ],
-        ["He asked for my portfolio link.", "Where do I add my PayPal email for withdrawals?"],
+        [
+            "He asked for my portfolio link.",
+            "Where do I add my PayPal email for withdrawals?",
+        ],
+    )),
+    ("scam_messenger", (
+        [
+            "He wants to continue on Telegram instead.",
+        ],
+        [
+            "Estou desenvolvendo um bot de Telegram para um cliente.",
+        ],
     )),
 ]
-_NINTH.append(("pay_outside_platform", (
-    ["He wants to invoice us from his own LLC from now on.",
-     "Client wants to pay me outside the platform."],
-    ["I was suspended this morning with a note about 'taking payments outside the platform'.",
-     "I'm not asking a client to pay me outside, I just want my earnings faster.",
-     "I don't accept PayPal or bank transfer outside the platform.",
-     "Will logging in from outside my home country lock my account?"],
-)))
-_NINTH.append(("payment_via_rail", (
-    ["Musteri ucreti Papara hesabima gondereyim diyor.",
-     "Zleceniodawca sam przelal mi 800 zl na konto.",
-     "Khách bảo phần còn lại sẽ chuyển qua MoMo.",
-     "Он будет оплачивать переводом по СБП.",
-     "Since June sa Palawan Express na niya ako pinapadalhan ng sahod.",
-     "O cliente me mandou R$ 200 no Pix como agradecimento.",
-     "He sent me a $150 Interac e-Transfer for the rush."],
-    ["Die Auszahlung per SEPA oder Bank dauert ewig.",
-     "They want $50 in USDT to unlock the tasks.",
-     "Ela pediu R$ 50 por Pix de taxa."],
-)))
-_NINTH.append(("scam_messenger", (
-    ["He wants to continue on Telegram instead."],
-    ["Estou desenvolvendo um bot de Telegram para um cliente."],
-)))
 _add_examples(_NINTH)
 
 @pytest.fixture(scope="module")
