@@ -119,7 +119,6 @@ def _evidence(
 class Signal:
     name: str
     weights: Mapping[str, float]  # category -> weight; empty for flag-only signals
-    regex: re.Pattern[str]
     keywords: tuple[str, ...]
     fields: tuple[str, ...]
     negation_before: re.Pattern[str] | None
@@ -135,12 +134,22 @@ class Signal:
     branches: tuple[str, ...] = ()
     _sub: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def regex(self) -> re.Pattern[str]:
+        """The alternation of all the signal's patterns, compiled on first use.
+
+        The Hyperscan path compiles only the sub-alternations it needs (`sub_regex`), so a worker never
+        holds the full one unless it takes the pure-`re` path (≈ 5 MiB per process for the current rules;
+        `load_rules` has validated every pattern already).
+        """
+        return self.sub_regex(tuple(range(len(self.branches))))
+
     def sub_regex(self, keep: tuple[int, ...]) -> re.Pattern[str]:
         """The alternation of only the branches `keep` (sorted indices); compiled once per subset."""
         rx = self._sub.get(keep)
         if rx is None:
             if len(keep) == len(self.branches):
-                rx = self.regex
+                rx = re.compile("|".join(f"(?:{p})" for p in self.patterns))
             else:
                 rx = re.compile("|".join(f"(?:{self.branches[k]})" for k in keep))
             self._sub[keep] = rx
@@ -291,7 +300,6 @@ class RuleSet:
     signals: tuple[Signal, ...]
     source: str = ""
     combinations: tuple[Combination, ...] = ()
-    _automaton: Any = field(default=None, repr=False, compare=False)
     _always: frozenset[int] = field(default=frozenset(), repr=False)
     # Lazily built Hyperscan database (see `hs_plan`); a mutable holder inside a frozen dataclass.
     _hs_state: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -410,6 +418,25 @@ class RuleSet:
     def signal_names(self) -> tuple[str, ...]:
         """Names of the pattern signals and of the combinations (both appear in evidence)."""
         return tuple(s.name for s in self.signals) + tuple(c.name for c in self.combinations)
+
+    @property
+    def _automaton(self) -> Any:
+        """The Aho-Corasick automaton of every signal's keywords (None: no keywords), built on first use: only
+        the pure-`re` engine needs it, so a worker on the Hyperscan path never holds it."""
+        st = self._hs_state
+        if "automaton" not in st:
+            kw_map: dict[str, set[int]] = {}
+            for idx, sig in enumerate(self.signals):
+                for k in sig.keywords:
+                    kw_map.setdefault(k, set()).add(idx)
+            auto = None
+            if kw_map:
+                auto = ahocorasick.Automaton()
+                for k, ids in kw_map.items():
+                    auto.add_word(k, (len(k), tuple(sorted(ids))))
+                auto.make_automaton()
+            st["automaton"] = auto
+        return st["automaton"]
 
     def keyword_hits(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Signal index -> (start, end) of each of its keywords found in the normalised text."""
@@ -993,9 +1020,16 @@ def _locate(root: yaml.Node | None, path: Sequence[str | int]) -> int | None:
 
 
 class _Ctx:
-    def __init__(self, path: Path, root: yaml.Node | None) -> None:
+    """Where a rules file's errors point. The YAML node tree that locates them is composed only when an
+    error is raised: holding it through a successful load is what fragmented a worker's heap."""
+
+    def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.root = root
+        self.text = text
+
+    @property
+    def root(self) -> yaml.Node | None:
+        return yaml.compose(self.text, Loader=yaml.SafeLoader)
 
     def error(self, where: Sequence[str | int], msg: str) -> RulesError:
         line = _locate(self.root, where)
@@ -1111,6 +1145,11 @@ def _negation(
     return before_re, window, after_re, after_window
 
 
+# libyaml's loader when PyYAML has it (a third of the time, and less heap left behind in every worker); its
+# error messages are terser, so a file it rejects is read again by the pure-Python loader to report why.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def yaml_problem(path: Path | str, exc: yaml.YAMLError) -> str:
     """A YAML syntax error as one line, `file:line:column: invalid YAML: problem` (as the KB loader says it)."""
     mark = getattr(exc, "problem_mark", None)
@@ -1122,11 +1161,13 @@ def yaml_problem(path: Path | str, exc: yaml.YAMLError) -> str:
 def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
     """Parse and compile rules from YAML text (`path` only labels error messages)."""
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.load(text, Loader=_YAML_LOADER)
+        except yaml.YAMLError:
+            data = yaml.load(text, Loader=yaml.SafeLoader)  # its message; libyaml was stricter if this passes
     except yaml.YAMLError as exc:
         raise RulesError(yaml_problem(path, exc)) from exc
-    ctx = _Ctx(path, root)
+    ctx = _Ctx(path, text)
     if not isinstance(data, dict):
         raise ctx.error([], "the rules file must be a mapping with `format`, `categories`, `signals`")
     unknown_top = set(data) - {"format", "defines", "cue_sets", "categories", "signals", "combinations"}
@@ -1189,8 +1230,6 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
         raise ctx.error(["signals"], "must be a non-empty list")
     signals: list[Signal] = []
     seen: set[str] = set()
-    auto = ahocorasick.Automaton()
-    kw_map: dict[str, set[int]] = {}
     always: set[int] = set()
     for i, raw in enumerate(raw_signals):
         w = ["signals", i]
@@ -1230,7 +1269,10 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
         expanded = [_expand(ctx, [*w, "patterns", j], p, defines) for j, p in enumerate(patterns)]
         for j, p in enumerate(expanded):
             _compile(ctx, [*w, "patterns", j], p, check_only=True)
-        regex = _compile(ctx, [*w, "patterns"], "|".join(f"(?:{p})" for p in expanded))
+        if any("(?P" in p or re.search(r"\\[1-9]", p) for p in expanded):
+            # named groups and back-references are what can clash across patterns: check the alternation
+            # (compiled for use only on first need, see `Signal.regex`)
+            _compile(ctx, [*w, "patterns"], "|".join(f"(?:{p})" for p in expanded), check_only=True)
         keywords = tuple(
             normalize_keyword(k) for k in _str_list(ctx, [*w, "keywords"], raw.get("keywords", []))
         )
@@ -1250,7 +1292,6 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
                 branches=tuple(br for p in expanded for br in split_branches(p)),
                 name=name,
                 weights=weights,
-                regex=regex,
                 keywords=keywords,
                 fields=fields,
                 negation_before=nb,
@@ -1262,10 +1303,7 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
                 description=str(raw.get("description", "")),
             )
         )
-        if keywords:
-            for k in keywords:
-                kw_map.setdefault(k, set()).add(idx)
-        else:
+        if not keywords:
             always.add(idx)
     combos: list[Combination] = []
     raw_combos = data.get("combinations") or []
@@ -1305,10 +1343,6 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
             cw[raw["category"]] = _num(ctx, [*w, "weight"], raw.get("weight"), -20, 20)
         combos.append(Combination(name, all_of, any_of, cw, str(raw.get("description", "")), none_of))
         known.add(name)
-    for k, ids in kw_map.items():
-        auto.add_word(k, (len(k), tuple(sorted(ids))))
-    if kw_map:
-        auto.make_automaton()
     version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     return RuleSet(
         version=version,
@@ -1316,7 +1350,6 @@ def parse_rules(text: str, path: Path = Path(RULES_FILE)) -> RuleSet:
         signals=tuple(signals),
         source=str(path),
         combinations=tuple(combos),
-        _automaton=auto if kw_map else None,
         _always=frozenset(always),
     )
 
