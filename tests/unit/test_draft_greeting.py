@@ -148,7 +148,7 @@ def test_ordinary_names_are_greeted_as_before(kb, templates, name: str, greeted:
 
 def test_greeting_that_fails_the_check_degrades_to_generic(kb, templates, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Defence in depth: a name `first_name` lets through that the safety check refuses costs the greeting,
-    not the ticket; the memoised draft is the generic one, under the name's key and the generic key."""
+    not the ticket; and it leaves nothing of its own in the memo (a later plain name is still greeted)."""
     monkeypatch.setattr(draft_module, "first_name", lambda name: name)
     monkeypatch.setattr(draft_module, "_REPLY_CACHE", {})
     generic = build_draft(categories=["scam_suspicion"], kb=kb, templates=templates, requester_name=None)
@@ -159,11 +159,65 @@ def test_greeting_that_fails_the_check_degrades_to_generic(kb, templates, monkey
         )
         _assert_generic(d)
         assert (d.text, d.html, d.links) == (generic.text, generic.html, generic.links)
-    keys = {k[3] for k in draft_module._REPLY_CACHE}
-    assert keys == {"Telegram-Johnsmith", None}
-    # A later plain name is still greeted (the fallback did not poison another key).
+    assert not any("Telegram-Johnsmith" in repr(k) or "Telegram-Johnsmith" in repr(v)
+                   for k, v in draft_module._REPLY_CACHE.items())
     d = build_draft(categories=["scam_suspicion"], kb=kb, templates=templates, requester_name="Maria")
     assert d.text is not None and d.text.startswith("Hi Maria,")
+
+
+# Every name the tests know, and the shapes the memo's name slot must survive: HTML-escaped characters,
+# accents, scripts, one-letter-short names, messenger and role words, names that equal KB words.
+SLOT_NAMES = [
+    None, "Maria", "O'Brien", "Zoë", "Al", "Ng", "Skype", "Telegram", "Whatsapp", "Signal", "Link", "Http",
+    "Com", "Refund", "Paypal", "Hi", "Amp", "Lt", "Quot", "D'Angelo-Smith", "Anne-Marie", "Renée",
+    *(n for n, _, _ in ORDINARY), *LOOKALIKE_NAMES, *MIXED_SCRIPT_NAMES, *ROLE_NAMES, *MESSENGER_NAMES,
+]
+CATEGORY_SETS = [("scam_suspicion",), ("off_platform_payment",), ("scam_suspicion", "off_platform_payment"),
+                 ("off_platform_payment", "scam_suspicion")]
+
+
+@pytest.mark.parametrize("cats", CATEGORY_SETS)
+def test_the_memoised_reply_is_the_rendered_and_checked_one(kb, templates, monkeypatch, cats) -> None:  # type: ignore[no-untyped-def]
+    """The memo renders once with a placeholder and puts each name in its place; for every name (and with
+    `first_name` out of the way, for names it would refuse) the draft equals rendering that name and checking
+    the whole reply (`_render_checked`, the path before the memo)."""
+    monkeypatch.setattr(draft_module, "_REPLY_CACHE", {})
+    for greet in (first_name, lambda n: n):
+        monkeypatch.setattr(draft_module, "first_name", greet)
+        for name in SLOT_NAMES:
+            d = build_draft(categories=list(cats), kb=kb, templates=templates, requester_name=name)
+            _, entries, _ = draft_module.answered_entries(list(cats), kb)
+            ref = draft_module._render_checked(entries, templates, kb, greet(name))
+            assert (d.text, d.html, d.links) == (ref.text, ref.html, ref.links), name
+
+
+def test_a_template_that_transforms_the_name_is_rendered_per_name(kb, templates, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`first_name|upper` cannot be reproduced by putting the name in a slot: the probes catch it and each
+    name is rendered (and checked) as it is."""
+    monkeypatch.setattr(draft_module, "_REPLY_CACHE", {})
+    src = dict(templates.sources)
+    assert "first_name ~" in src["reply.txt.j2"]
+    edited = templates_from_sources({**src, "reply.txt.j2": src["reply.txt.j2"].replace(
+        '"Hi " ~ first_name ~', '"Hi " ~ first_name|upper ~')})
+    for name in ("Maria", "Zoë", "O'Brien"):
+        d = build_draft(categories=["scam_suspicion"], kb=kb, templates=edited, requester_name=name)
+        assert d.text is not None and d.text.splitlines()[0] == f"Hi {first_name(name).upper()},"
+    assert any(v is None for v in draft_module._REPLY_CACHE.values())  # the template was marked per-name
+
+
+def test_the_memo_does_not_grow_with_names(kb, templates, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Real traffic greets a new name on nearly every ticket: the memo holds one generic and one placeholder
+    reply per answered-entries combination, however many names it has greeted."""
+    monkeypatch.setattr(draft_module, "_REPLY_CACHE", {})
+    syllables = ["ka", "lo", "mi", "ra", "te", "su", "no", "vi", "de", "an"]
+    names = [f"{a}{b}{c}".title() for a in syllables for b in syllables for c in syllables[:5]]
+    for i, name in enumerate(names):
+        d = build_draft(categories=[CATEGORY_SETS[i % 3][0]] if i % 3 < 2 else list(CATEGORY_SETS[2]), kb=kb,
+                        templates=templates, requester_name=name)
+        assert d.text is not None and d.text.startswith(f"Hi {name},")
+    assert len(names) == 500 and len(draft_module._REPLY_CACHE) <= 2 * 3
+    # and the shipped templates take the slot (None would mean every name is rendered and checked whole)
+    assert all(isinstance(v, draft_module._NamedReply) for v in draft_module._REPLY_CACHE.values())
 
 
 def test_fallback_does_not_hide_an_unsafe_template(kb, templates, monkeypatch) -> None:  # type: ignore[no-untyped-def]
