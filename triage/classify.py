@@ -85,6 +85,7 @@ class CategoryConfig:
 _new = object.__new__
 _setattr = object.__setattr__
 _EVIDENCE_FIELDS = frozenset(Evidence.model_fields)
+_EVIDENCE_FIELDS_SET = set(_EVIDENCE_FIELDS)
 
 
 def _evidence(
@@ -109,7 +110,9 @@ def _evidence(
             "weight": weight,
         },
     )
-    _setattr(ev, "__pydantic_fields_set__", set(_EVIDENCE_FIELDS))
+    # One set shared by every instance: Evidence is frozen, so nothing adds to it (copies copy it), and a
+    # set per span was a third of a span's memory (≈ 0.7 of ≈ 2 KB with its __dict__).
+    _setattr(ev, "__pydantic_fields_set__", _EVIDENCE_FIELDS_SET)
     _setattr(ev, "__pydantic_extra__", None)
     _setattr(ev, "__pydantic_private__", None)
     return ev

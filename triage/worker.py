@@ -32,13 +32,17 @@ from triage import batching, db, metrics, pipeline, store, writeback
 from triage.logging import configure_logging, enabled_for, get_logger
 from triage.redis_transport import install_redis_atomic_pop, install_redis_client_reuse
 from triage.reliability import delivery_counter, install_redis_orphan_guard
-from triage.schemas import TicketIn, error_pairs
+from triage.schemas import TicketIn, TriageOutcome, error_pairs
 from triage.settings import Settings, get_settings
 
 log = get_logger("triage.worker")
 
 INGEST = "triage.ingest"
 INGEST_MANY = "triage.ingest_many"
+# An envelope of tickets is stored at most STORE_BATCH per transaction, STORE_CHUNK per `save_outcomes` call
+# (see `ingest_payloads`): a worker's memory is bounded by these, not by the envelope (TRIAGE_MAX_BATCH).
+STORE_BATCH = 500
+STORE_CHUNK = 100
 
 # Errors worth retrying: the database or network is briefly unavailable, or a concurrent writer
 # won a lock. Everything else is permanent and goes to dead letters (one place, as in treeherder).
@@ -190,9 +194,22 @@ class TriageTask(Task):
         `raise_store_errors`: a store error is raised to the caller (the split below) instead of handled."""
         settings = get_settings()
         task_id = task_id or self.request.id or "local"
+        if len(payloads) > STORE_BATCH:
+            # A large envelope is stored STORE_BATCH tickets per transaction, in order: what a worker holds at
+            # once is bounded whatever the envelope (up to TRIAGE_MAX_BATCH). Each part is idempotent, so a
+            # retry of the message upserts the parts already committed to the same rows.
+            totals = {"stored": 0, "dead": 0}
+            for start in range(0, len(payloads), STORE_BATCH):
+                part = payloads[start:start + STORE_BATCH]
+                part_keys = keys[start:start + STORE_BATCH] if keys is not None else \
+                    [f"{task_id}:{start + i}" for i in range(len(part))]
+                res = self.ingest_payloads(part, keys=part_keys, task_id=task_id,
+                                           raise_store_errors=raise_store_errors)
+                totals["stored"] += res["stored"]
+                totals["dead"] += res["dead"]
+            return totals
         cfg = pipeline_config()
-        items: list[store.StoredItem] = []
-        judged: dict[tuple[str, str], Any] = {}  # classifications, for re-deciding repeat-contact tickets
+        valid: list[tuple[str, Any, TicketIn]] = []
         dead: list[tuple[str, Any, str, str]] = []
         for i, payload in enumerate(payloads):
             key = keys[i] if keys is not None else f"{task_id}:{i}"
@@ -201,10 +218,15 @@ class TriageTask(Task):
                              "validation"))
                 continue
             try:
-                ticket = TicketIn.model_validate(payload)
+                valid.append((key, payload, TicketIn.model_validate(payload)))
             except ValidationError as exc:
                 dead.append((key, payload, _describe_validation(exc), "validation"))
-                continue
+        # A key delivered twice in one batch: the last delivery wins (as it would across batches). Stored in
+        # ticket-key order, the order `save_outcomes` takes row locks in, so concurrent batches cannot deadlock.
+        valid = sorted({v[2].key: v for v in valid}.values(), key=lambda v: v[2].key)
+        items: list[store.StoredItem] = []
+        judged: dict[tuple[str, str], Any] = {}  # classifications, for re-deciding repeat-contact tickets
+        for key, payload, ticket in valid:
             try:
                 outcome, judged[ticket.key] = pipeline.run_judged(ticket, cfg, timer=time.perf_counter)
             except Exception as exc:  # a bug must not sink the batch or loop forever
@@ -212,18 +234,30 @@ class TriageTask(Task):
                 dead.append((key, payload, f"pipeline error: {type(exc).__name__}: {exc}", "pipeline"))
                 continue
             items.append(store.StoredItem(ticket, outcome))
+        del valid
 
         # Stamped after the pipeline: a result's updated_at is when its store transaction started.
         now = datetime.now(UTC)
         t_store = time.perf_counter()
+        ids: dict[tuple[str, str], int] = {}
         try:
             with db.session_scope() as session:
-                ids = store.save_outcomes(
-                    session=session, items=items, now=now, task_id=task_id,
-                    refine=lambda it, flags: pipeline.run(it.ticket, cfg, extra_flags=flags, timer=time.perf_counter,
-                                                          classification=judged.get(it.ticket.key),
-                                                          contacts=it.outcome.contacts),
-                )
+                # STORE_CHUNK tickets per `save_outcomes`, all in this one transaction: the rows and arrays
+                # built at once are bounded by the chunk, and each stored chunk's outcomes are slimmed (drafts,
+                # evidence and contacts dropped) as it goes. An earlier chunk's ticket counts as reported
+                # before a later one, as within one call (the same key order).
+                for c in range(0, len(items), STORE_CHUNK):
+                    chunk = items[c:c + STORE_CHUNK]
+                    ids.update(store.save_outcomes(
+                        session=session, items=chunk, now=now, task_id=task_id,
+                        refine=lambda it, flags: pipeline.run(
+                            it.ticket, cfg, extra_flags=flags, timer=time.perf_counter,
+                            classification=judged.get(it.ticket.key), contacts=it.outcome.contacts),
+                    ))
+                    items[c:c + STORE_CHUNK] = [store.StoredItem(it.ticket, _slim(it.outcome)) for it in chunk]
+                    for it in chunk:
+                        judged.pop(it.ticket.key, None)
+                    del chunk
                 for key, payload, reason, etype in dead:
                     store.record_dead_letter(
                         session=session, dedupe_key=key, payload=payload, reason=reason, error_type=etype,
@@ -336,6 +370,12 @@ class TriageTask(Task):
         except Reject as rej:
             log.error("retry_not_published_requeue", error=str(rej.reason)[:300])
             raise Reject(type(exc).__name__, requeue=True) from exc
+
+
+def _slim(outcome: TriageOutcome) -> TriageOutcome:
+    """The outcome without its drafts, evidence and contacts (stored already): what metrics and logs read."""
+    return outcome.model_copy(update={"draft_reply": None, "draft_html": None, "internal_note": None,
+                                      "evidence": [], "contacts": []})
 
 
 def _ingest(self: TriageTask, *args: Any, **kwargs: Any) -> dict[str, int]:
