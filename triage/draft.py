@@ -423,10 +423,16 @@ def _evidence_ctx(ev: Evidence) -> dict[str, Any]:
 # missed (render and full safety check, ≈ 1.4 ms) on nearly every ticket. The named reply is rendered once
 # with a placeholder name and the name put in its place; that is exact when the template outputs the name
 # only as `{{ … first_name … }}` (checked per template version by rendering probe names both ways). The safety
-# check ran on the whole placeholder render; per ticket it runs on the lines that hold the name (the name is
-# the only ticket-derived text in the reply, and `first_name` already refused names holding a contact).
+# check ran on the whole placeholder render; per ticket it runs on the text around the name: the lines within
+# _SLOT_CONTEXT characters of it, wider than any detector's context window (a bare @handle reads as Telegram
+# with "telegram" up to 80 characters away, a digit run as a phone after "call" up to 40). The name is the only
+# ticket-derived text in the reply, and `first_name` already refused names holding a contact.
 _NAME_SLOT = "Qxzjvwnameslot"  # letters only, like every greeted name; in no template or KB text
-_SLOT_PROBES = ("Zoë", "O'Neil-Ann", "Ng")  # an accent, HTML-escaped characters, a short one
+# An accent, HTML-escaped characters, the shortest and the longest first name `first_name` greets (a template
+# that truncates the name or tests its length differs from substitution on one of them).
+_SLOT_PROBES = ("Zoë", "O'Neil-Ann", "Ng", "Wolfeschlegelsteinhausenbergerdorff"[:MAX_FIRST_NAME])
+_SLOT_CONTEXT = 300
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -443,16 +449,17 @@ class _NamedReply:
     text: str
     html: str
     links: tuple[str, ...]
-    text_lines: tuple[str, ...]
-    html_lines: tuple[str, ...]
+    text_around: str  # the placeholder render's lines within _SLOT_CONTEXT characters of the slot
+    html_around: str
     # the latest names greeted: name → (text, HTML), or None when its lines fail the check. Bounded; it keeps
     # a common name's reply one shared string and spares its check.
     by_name: dict[str, tuple[str, str] | None] = field(default_factory=dict, compare=False, repr=False)
 
     def for_name(self, name: str, allowed_links: Iterable[str]) -> tuple[str, str] | None:
         """(text, HTML) greeting `name`, or None when the lines holding it fail the safety check."""
-        if name in self.by_name:
-            return self.by_name[name]
+        got = self.by_name.get(name, _MISSING)  # .get: another thread may clear the dict between two look-ups
+        if got is not _MISSING:
+            return got  # type: ignore[return-value]
         out = None if _named_reply_problems(self, name, allowed_links) else _with_name(self, name)
         if len(self.by_name) >= _BY_NAME_MAX:
             self.by_name.clear()
@@ -470,8 +477,20 @@ _REPLY_CACHE: dict[tuple[Any, ...], _Reply | _NamedReply | None] = {}
 _REPLY_CACHE_MAX = 1_000
 
 
-def _slot_lines(text: str) -> tuple[str, ...]:
-    return tuple(line for line in text.split("\n") if _NAME_SLOT in line)
+def _around_slot(text: str) -> str:
+    """The whole lines of `text` within _SLOT_CONTEXT characters of each placeholder, joined by newlines."""
+    spans: list[list[int]] = []
+    pos = text.find(_NAME_SLOT)
+    while pos >= 0:
+        lo = text.rfind("\n", 0, max(0, pos - _SLOT_CONTEXT)) + 1
+        hi = text.find("\n", min(len(text), pos + len(_NAME_SLOT) + _SLOT_CONTEXT))
+        hi = len(text) if hi < 0 else hi
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], hi)
+        else:
+            spans.append([lo, hi])
+        pos = text.find(_NAME_SLOT, pos + len(_NAME_SLOT))
+    return "\n".join(text[lo:hi] for lo, hi in spans)
 
 
 def _with_name(reply: _NamedReply, name: str) -> tuple[str, str]:
@@ -479,10 +498,10 @@ def _with_name(reply: _NamedReply, name: str) -> tuple[str, str]:
 
 
 def _named_reply_problems(reply: _NamedReply, name: str, allowed_links: Iterable[str]) -> list[str]:
-    """The safety check of the lines that hold the name, with the name in them."""
+    """The safety check of the text around the name (`_around_slot`), with the name in it."""
     return [
-        *draft_problems("\n".join(reply.text_lines).replace(_NAME_SLOT, name), allowed_links),
-        *draft_problems("\n".join(reply.html_lines).replace(_NAME_SLOT, str(markupsafe.escape(name))), allowed_links),
+        *draft_problems(reply.text_around.replace(_NAME_SLOT, name), allowed_links),
+        *draft_problems(reply.html_around.replace(_NAME_SLOT, str(markupsafe.escape(name))), allowed_links),
     ]
 
 
@@ -624,20 +643,25 @@ def _named_reply(
     """The reply with `_NAME_SLOT` for the name (memoised), or None when putting a name in the slot would not
     give what rendering that name gives (tried with `_SLOT_PROBES`)."""
     nkey = (*key, _NAME_SLOT)
-    if nkey in _REPLY_CACHE:
-        return _REPLY_CACHE[nkey]  # type: ignore[return-value]
+    got = _REPLY_CACHE.get(nkey, _MISSING)  # .get: another thread may clear the memo between two look-ups
+    if got is not _MISSING:
+        return got  # type: ignore[return-value]
     sections, links = _sections(entries)
     ctx = {"first_name": _NAME_SLOT, "sections": sections, "links": links}
     text, html_out, text_problems, html_problems = _render_reply(templates, ctx, kb.links)
     named: _NamedReply | None = None
     if not (text_problems or html_problems):
-        named = _NamedReply(text, html_out, tuple(links), _slot_lines(text), _slot_lines(html_out))
-        for probe in _SLOT_PROBES:
+        named = _NamedReply(text, html_out, tuple(links), _around_slot(text), _around_slot(html_out))
+        # Kept only if the cut-out text reads as the whole did (no problem) and every probe name renders as
+        # it substitutes; else each name is rendered and checked whole.
+        ok = not _named_reply_problems(named, _NAME_SLOT, kb.links)
+        for probe in _SLOT_PROBES if ok else ():
             ctx["first_name"] = probe
             direct = (_tidy(templates.render(REPLY_TXT, ctx)), _tidy(templates.render(REPLY_HTML, ctx)))
             if direct != _with_name(named, probe):
-                named = None
+                ok = False
                 break
+        named = named if ok else None
     # A placeholder render that fails the check is left to `_render_checked` per name (it raises when the
     # generic reply fails too, and greets generically otherwise).
     _memo_put(nkey, named)

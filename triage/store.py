@@ -33,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     union_all,
     update,
 )
@@ -191,6 +192,28 @@ class StoredItem:
     outcome: TriageOutcome
 
 
+@dataclass
+class Envelope:
+    """One batch saved by several `save_outcomes` calls in one transaction (the worker's chunks). The calls then
+    judge repeat contacts as one call over the whole batch: reports by the batch's own tickets are left out of
+    the committed look-up, and the batch's earlier tickets count as reported before, in key order."""
+
+    # ids of the batch's tickets that may have committed contact links: stored by earlier chunks, or (on a
+    # redelivery) existing rows of later chunks' keys (`existing_ticket_ids`)
+    exclude: set[int]
+    # the contact links stored by earlier chunks, in batch order: (contact_id, requester_key, ref, ticket_id)
+    links: list[tuple[int, str, str, int]]
+
+
+def existing_ticket_ids(session: Session, keys: Sequence[tuple[str, str]]) -> set[int]:
+    """Ids of the tickets among `keys` ((source, external_id)) that are already stored."""
+    out: set[int] = set()
+    for i in range(0, len(keys), 200):
+        part = keys[i:i + 200]
+        out.update(session.scalars(select(Ticket.id).where(tuple_(Ticket.source, Ticket.external_id).in_(part))))
+    return out
+
+
 # Re-decides an outcome once the database has shown what the pure pipeline cannot know (a contact
 # reported before by someone else). The worker passes `pipeline.run` with extra flags.
 Refine = Callable[[StoredItem, Sequence[Flag]], TriageOutcome]
@@ -217,6 +240,7 @@ def save_outcomes(
     refine: Refine | None = None,
     repeat_reason: str = "",  # empty: the escalation policy's reason for the flag
     outbox_sources: Collection[str] | None = None,
+    envelope: Envelope | None = None,
 ) -> dict[tuple[str, str], int]:
     """Upsert tickets, contacts, their current result and flags in the caller's transaction.
 
@@ -289,7 +313,8 @@ def save_outcomes(
     # sequential scan (README "Performance": 18 ms instead of 0.2 per batch on a 1M-result database).
     redelivered = [tid for tid, _, _, n in res if n != 1]
 
-    repeats = _link_contacts(session=session, batch=batch, ids=ids, now=now, redelivered=redelivered)
+    repeats = _link_contacts(session=session, batch=batch, ids=ids, now=now, redelivered=redelivered,
+                             envelope=envelope)
     if refine is not None and repeats:
         refined = []
         for it in batch:
@@ -476,7 +501,7 @@ def draft_history(*, session: Session, ticket_id: int) -> list[DraftHistory]:
 
 def _link_contacts(
     *, session: Session, batch: Sequence[StoredItem], ids: dict[tuple[str, str], int], now: datetime,
-    redelivered: Sequence[int],
+    redelivered: Sequence[int], envelope: Envelope | None = None,
 ) -> dict[int, tuple[list[Evidence], list[str]]]:
     """Store each ticket's contacts; return, per ticket, the repeat evidence and earlier ticket refs.
 
@@ -503,6 +528,8 @@ def _link_contacts(
         else:
             session.execute(delete(TicketContact).where(_id_in(session, TicketContact.ticket_id, stale)))
     if not keys:
+        if envelope is not None:
+            envelope.exclude.update(tids)
         return {}
     ctable = ContactRecord.__table__
     rows = [{"kind": k, "value": v[:512], "first_seen_at": now, "last_seen_at": now} for k, v in sorted(keys)]
@@ -527,13 +554,14 @@ def _link_contacts(
     # Who else reported these contacts (committed before us, or earlier in this batch)? Bounded: a
     # contact reported thousands of times must not make every new report read them all — per contact,
     # the latest PRIOR_PER_CONTACT reports, each an index range scan on (contact_id, ticket_id).
-    prior = _latest_reports(session=session, contact_ids=sorted(set(cids.values())), exclude=tids)
+    exclude = tids if envelope is None else sorted(envelope.exclude.union(tids))
+    prior = _latest_reports(session=session, contact_ids=sorted(set(cids.values())), exclude=exclude)
     batch_rks = {(cids[(c.kind, c.value[:512])], rk) for contacts in per_ticket.values() for c, rk in contacts}
     seen_full = {cid for cid, n in Counter(row[0] for row in prior).items() if n >= PRIOR_PER_CONTACT}
     for cid, rk in sorted(batch_rks):
         # Rare: the latest reports all came from this very requester; look further back for others.
         if cid in seen_full and all(r[1] == rk for r in prior if r[0] == cid):
-            prior.extend(_latest_reports(session=session, contact_ids=[cid], exclude=tids, not_requester=rk,
+            prior.extend(_latest_reports(session=session, contact_ids=[cid], exclude=exclude, not_requester=rk,
                                          limit=MAX_LINKED_TICKETS))
     prior.sort(key=lambda r: r[4])
     if link_rows:
@@ -548,6 +576,14 @@ def _link_contacts(
     reporters: dict[int, list[tuple[str, str, int]]] = {}
     for cid, rk, src, ext, tid in prior:
         reporters.setdefault(cid, []).append((rk, f"{src}:{ext}", tid))
+    if envelope is not None:  # the batch's earlier chunks, after the committed reports
+        mine_cids = set(cids.values())
+        for cid, rk, ref, tid in envelope.links:
+            if cid in mine_cids:
+                reporters.setdefault(cid, []).append((rk, ref, tid))
+        envelope.links.extend((row["contact_id"], row["requester_key"], refs_by_tid[row["ticket_id"]],
+                               row["ticket_id"]) for row in link_rows)
+        envelope.exclude.update(tids)
     for row in link_rows:
         reporters.setdefault(row["contact_id"], []).append(
             (row["requester_key"], refs_by_tid[row["ticket_id"]], row["ticket_id"])

@@ -39,9 +39,7 @@ log = get_logger("triage.worker")
 
 INGEST = "triage.ingest"
 INGEST_MANY = "triage.ingest_many"
-# An envelope of tickets is stored at most STORE_BATCH per transaction, STORE_CHUNK per `save_outcomes` call
-# (see `ingest_payloads`): a worker's memory is bounded by these, not by the envelope (TRIAGE_MAX_BATCH).
-STORE_BATCH = 500
+# A batch is stored STORE_CHUNK tickets per `save_outcomes` call, in its one transaction (see `ingest_payloads`).
 STORE_CHUNK = 100
 
 # Errors worth retrying: the database or network is briefly unavailable, or a concurrent writer
@@ -194,20 +192,6 @@ class TriageTask(Task):
         `raise_store_errors`: a store error is raised to the caller (the split below) instead of handled."""
         settings = get_settings()
         task_id = task_id or self.request.id or "local"
-        if len(payloads) > STORE_BATCH:
-            # A large envelope is stored STORE_BATCH tickets per transaction, in order: what a worker holds at
-            # once is bounded whatever the envelope (up to TRIAGE_MAX_BATCH). Each part is idempotent, so a
-            # retry of the message upserts the parts already committed to the same rows.
-            totals = {"stored": 0, "dead": 0}
-            for start in range(0, len(payloads), STORE_BATCH):
-                part = payloads[start:start + STORE_BATCH]
-                part_keys = keys[start:start + STORE_BATCH] if keys is not None else \
-                    [f"{task_id}:{start + i}" for i in range(len(part))]
-                res = self.ingest_payloads(part, keys=part_keys, task_id=task_id,
-                                           raise_store_errors=raise_store_errors)
-                totals["stored"] += res["stored"]
-                totals["dead"] += res["dead"]
-            return totals
         cfg = pipeline_config()
         valid: list[tuple[str, Any, TicketIn]] = []
         dead: list[tuple[str, Any, str, str]] = []
@@ -244,12 +228,16 @@ class TriageTask(Task):
             with db.session_scope() as session:
                 # STORE_CHUNK tickets per `save_outcomes`, all in this one transaction: the rows and arrays
                 # built at once are bounded by the chunk, and each stored chunk's outcomes are slimmed (drafts,
-                # evidence and contacts dropped) as it goes. An earlier chunk's ticket counts as reported
-                # before a later one, as within one call (the same key order).
+                # evidence and contacts dropped) as it goes. The envelope makes the calls judge repeat contacts
+                # as one call over the batch (its own tickets' committed links left out, on a redelivery too).
+                envelope = None
+                if len(items) > STORE_CHUNK:
+                    envelope = store.Envelope(
+                        exclude=store.existing_ticket_ids(session, [it.ticket.key for it in items]), links=[])
                 for c in range(0, len(items), STORE_CHUNK):
                     chunk = items[c:c + STORE_CHUNK]
                     ids.update(store.save_outcomes(
-                        session=session, items=chunk, now=now, task_id=task_id,
+                        session=session, items=chunk, now=now, task_id=task_id, envelope=envelope,
                         refine=lambda it, flags: pipeline.run(
                             it.ticket, cfg, extra_flags=flags, timer=time.perf_counter,
                             classification=judged.get(it.ticket.key), contacts=it.outcome.contacts),

@@ -105,3 +105,28 @@ def test_postgresql_and_sqlite_store_the_same(monkeypatch: Any, postgres_db: str
     assert on_sqlite.keys() == on_pg.keys()
     for key in on_sqlite:
         assert on_pg[key] == on_sqlite[key], key
+
+
+def test_a_chunked_envelope_and_its_redelivery_on_postgresql(monkeypatch: Any, postgres_db: str,
+                                                             tmp_path: Any) -> None:
+    """The worker stores a batch STORE_CHUNK tickets per `save_outcomes` call in one transaction; its envelope
+    (the batch's own ticket ids, looked up on PostgreSQL with a row-value IN) keeps repeat-contact verdicts those
+    of one call, on a redelivery too. PostgreSQL in chunks of 7 against SQLite in one call."""
+    from tests.unit.test_worker_tasks import _stored_rows
+    from triage import worker
+    from triage.benchdata import generate, parse_mix
+    from triage.worker import INGEST_MANY, create_app
+
+    tickets = [t for _, t in generate(120, parse_mix("scam=0.4,off=0.2,both=0.2"), prefix="e", seed=4, handles=8)]
+    got = []
+    for url, chunk in ((f"sqlite:///{tmp_path / 'one.db'}", 1000), (postgres_db, 7)):
+        use_migrated_sqlite(monkeypatch, url)
+        monkeypatch.setattr(worker, "STORE_CHUNK", chunk)
+        task = create_app().tasks[INGEST_MANY]
+        runs = []
+        for _ in range(2):  # the message, then its redelivery
+            assert task.apply(args=[tickets], task_id="t-env").get() == {"stored": 120, "dead": 0}
+            runs.append(_stored_rows())
+        got.append(runs)
+    assert sum("repeat_reported_contact" in dict(r[2]) for r in got[0][0].values()) >= 10
+    assert got[0][0] == got[0][1] == got[1][0] == got[1][1]

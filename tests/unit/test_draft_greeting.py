@@ -205,6 +205,41 @@ def test_a_template_that_transforms_the_name_is_rendered_per_name(kb, templates,
     assert any(v is None for v in draft_module._REPLY_CACHE.values())  # the template was marked per-name
 
 
+# Template edits a placeholder check must not be fooled by (review helper-82): text near the greeting that a
+# detector reads together with a name (a bare @handle with "Telegram" within 80 characters, a digit run after
+# "Ring"/"Signal"/"Text"), and templates that truncate the name or test its length.
+_NEAR_GREETING = [
+    ('{% set intro = "Thank you', '{% set intro = "Status updates: @UpworkHelp. Thank you'),
+    ('{% set intro = "Thank you', '{% set intro = "Over 1 500 000 freelancers were helped last year. Thank you'),
+]
+_NAME_USES = [
+    ('"Hi " ~ first_name ~', '"Hi " ~ first_name|truncate(16) ~'),
+    ('"Hi " ~ first_name ~ "," if first_name else',
+     '"Hi " ~ first_name ~ "," if first_name and first_name|length <= 20 else'),
+]
+_EDIT_NAMES = ["Telegram", "Tg Smith", "Signal", "Text", "Ring", "Call", "Maria", "Wolfeschlegelsteinhausen", "Ng"]
+
+
+@pytest.mark.parametrize("edit", range(len(_NEAR_GREETING) + len(_NAME_USES)))
+def test_edited_templates_greet_as_the_whole_reply_check_does(kb, templates, monkeypatch, edit) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(draft_module, "_REPLY_CACHE", {})
+    src = dict(templates.sources)
+    if edit < len(_NEAR_GREETING):
+        old, new = _NEAR_GREETING[edit]
+        assert old in src["_common.j2"]
+        edited = templates_from_sources({**src, "_common.j2": src["_common.j2"].replace(old, new)})
+    else:
+        old, new = _NAME_USES[edit - len(_NEAR_GREETING)]
+        assert old in src["reply.txt.j2"]
+        edited = templates_from_sources({**src, "reply.txt.j2": src["reply.txt.j2"].replace(old, new)})
+    for cats in CATEGORY_SETS[:3]:
+        _, entries, _ = draft_module.answered_entries(list(cats), kb)
+        for name in _EDIT_NAMES:
+            d = build_draft(categories=list(cats), kb=kb, templates=edited, requester_name=name)
+            ref = draft_module._render_checked(entries, edited, kb, first_name(name))
+            assert (d.text, d.html, d.links) == (ref.text, ref.html, ref.links), (edit, name)
+
+
 def test_the_memo_does_not_grow_with_names(kb, templates, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Real traffic greets a new name on nearly every ticket: the memo holds one generic and one placeholder
     reply per answered-entries combination, however many names it has greeted."""
