@@ -265,6 +265,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         ("check46.jsonl", 0.93, 0.09, 0.95, 0.88),
         ("check47.jsonl", 0.89, 0.05, 0.93, 0.80),
         ("check40.jsonl", 0.95, 0.02, 0.95, 0.95),
+        # check50 (written to be hard: off-platform payment told without naming it, scams by behaviour alone, 35 %
+        # near-boundary negatives; first reading with the ninth session's classifier, unchanged since a7c1fac:
+        # 0.925/0.878, FPR 0.065 (5/77), money_lost 0.938/0.882), trained on since with offplatform_euphemism and
+        # own_payment_channel: 0.979/0.989, FPR 0.013, 0.971/1.000.
+        ("check50.jsonl", 0.95, 0.03, 0.95, 0.93),
     ],
 )
 def test_own_labelled_sets_quality_gate(
@@ -389,10 +394,11 @@ def test_the_tenth_held_out_set_a_hard_one(fn) -> None:
     a relative's account, gift cards, payment in kind, "the usual way" —, scam told by behaviour alone, reported
     speech, near-boundary negatives with the scary words, 17.5 % in 9 other languages), read once with the same
     classifier: scam F1 0.937, off-platform 0.904 (R 0.825), FPR 0.043 (3/70), money_lost 0.906 / 0.879 (rules
-    alone 0.838 / 0.814, FPR 0.057, 0.846 / 0.667). BELOW the targets on off-platform F1 and money_lost recall:
-    the known weak side. These floors pin that reading against regressions; never trained on."""
+    alone 0.838 / 0.814, FPR 0.057, 0.846 / 0.667): BELOW the targets on off-platform F1 and money_lost recall,
+    the known weak side. After check50's round (rules from another hard set; none written from this one, whose
+    flips were only checked for breaks): 0.937 / 0.947, FPR 0.043, money_lost 0.909 / 0.909. Never trained on."""
     rep = evaluate(load_labelled(HELDOUT / "check49.jsonl"), fn)
-    failed = rep.passes(min_f1=0.89, max_fpr=0.05, min_money_recall=0.86, min_money_precision=0.88)
+    failed = rep.passes(min_f1=0.93, max_fpr=0.05, min_money_recall=0.9, min_money_precision=0.9)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 

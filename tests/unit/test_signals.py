@@ -2591,6 +2591,45 @@ _NINTH = [
 ]
 _add_examples(_NINTH)
 
+# Ninth session, from check50 (payment outside told without naming it; a client's own escrow or gateway).
+_TENTH = [
+    ("offplatform_euphemism", (
+        [
+            "He'll send the other 50% when I deliver, 'the way we discussed'.",
+            "The bonus would come the usual way for his team, through his sister.",
+            "He wants to send me something extra on the side because of the fees.",
+            "The client said we should handle that privately since it's a fixed monthly retainer.",
+            "Instead of a new contract he gives me a week's stay at his hotel.",
+            "The client could just send this job's money to my brother in Germany.",
+            "The seller offered to return the $30 himself if I send him my IBAN.",
+            "He told me to log the extra hours in a sheet and he'd pay that part separately.",
+            "I'd like to buy it from that designer directly since the contest is over.",
+            "The client offered to put me on his company's payroll as a part-timer.",
+            "Un cliente ha proposto di pagarmi fuori con un assegno.",
+        ],
+        [
+            "Is the payment protected the same way as a normal contract?",
+            "She asked me to send the offer to his friend's profile.",
+            "They wanted $150 paid to their partner site for a badge.",
+            "So his payroll company can verify me, he says.",
+            "Instead of a new contract he sent a new offer through the platform.",
+            "I withdraw my earnings the usual way through the platform.",
+        ],
+    )),
+    ("own_payment_channel", (
+        [
+            "He sent me a link to his 'secure escrow' and will pay the whole project there.",
+            "The paid test would go through his own payment gateway.",
+            "Klien minta pembayaran lewat rekening bersama milik temannya.",
+        ],
+        [
+            "The scammer asked me to test their payment gateway with my own card.",
+            "He funded the escrow on the platform yesterday.",
+        ],
+    )),
+]
+_add_examples(_TENTH)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
