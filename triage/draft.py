@@ -451,6 +451,10 @@ class _NamedReply:
     links: tuple[str, ...]
     text_around: str  # the placeholder render's lines within _SLOT_CONTEXT characters of the slot
     html_around: str
+    # True when nothing around the slot can combine with a letters-only name into a contact: no digit, "@",
+    # "(" or "[" in the text a detector reads, and the slot not joined to a letter or digit. Then only a name
+    # holding a messenger word (`_NAME_CONTACT_WORD_RE`) needs the context check (see `for_name`).
+    light: bool = False
     # the latest names greeted: name → (text, HTML), or None when its lines fail the check. Bounded; it keeps
     # a common name's reply one shared string and spares its check.
     by_name: dict[str, tuple[str, str] | None] = field(default_factory=dict, compare=False, repr=False)
@@ -460,7 +464,13 @@ class _NamedReply:
         got = self.by_name.get(name, _MISSING)  # .get: another thread may clear the dict between two look-ups
         if got is not _MISSING:
             return got  # type: ignore[return-value]
-        out = None if _named_reply_problems(self, name, allowed_links) else _with_name(self, name)
+        if self.light and not _NAME_CONTACT_WORD_RE.search(name):
+            # A greeted name is letters, "'" and "-" (first_name), so around this slot it can make no contact:
+            # only a refund promise could still read across it.
+            bad = bool(refund_promises(self.text_around.replace(_NAME_SLOT, name)))
+        else:
+            bad = bool(_named_reply_problems(self, name, allowed_links))
+        out = None if bad else _with_name(self, name)
         if len(self.by_name) >= _BY_NAME_MAX:
             self.by_name.clear()
         self.by_name[name] = out
@@ -468,6 +478,20 @@ class _NamedReply:
 
 
 _BY_NAME_MAX = 64
+# the words that make a nearby @handle or word a messenger contact (contacts._hits: "skype", "tg", "telegram")
+_NAME_CONTACT_WORD_RE = re.compile(r"skype|tg|telegram|телеграм", re.IGNORECASE)
+_LIGHT_BLOCKERS_RE = re.compile(r"[0-9@(\[]")
+
+
+def _slot_is_light(text: str, html_text: str) -> bool:
+    """See `_NamedReply.light`: text and HTML around the slot as the detectors read them (tags stripped)."""
+    for t in (text, html.unescape(_TAG_RE.sub(" ", html_text))):
+        if _LIGHT_BLOCKERS_RE.search(t.replace(_NAME_SLOT, "")):
+            return False
+        for m in re.finditer(_NAME_SLOT, t):
+            if (m.start() > 0 and t[m.start() - 1].isalnum()) or (m.end() < len(t) and t[m.end()].isalnum()):
+                return False
+    return True
 
 
 # (kb version, template version, answered entries) → the generic reply, and the placeholder-named one (None:
@@ -651,7 +675,8 @@ def _named_reply(
     text, html_out, text_problems, html_problems = _render_reply(templates, ctx, kb.links)
     named: _NamedReply | None = None
     if not (text_problems or html_problems):
-        named = _NamedReply(text, html_out, tuple(links), _around_slot(text), _around_slot(html_out))
+        around = _around_slot(text), _around_slot(html_out)
+        named = _NamedReply(text, html_out, tuple(links), *around, light=_slot_is_light(*around))
         # Kept only if the cut-out text reads as the whole did (no problem) and every probe name renders as
         # it substitutes; else each name is rendered and checked whole.
         ok = not _named_reply_problems(named, _NAME_SLOT, kb.links)
