@@ -39,7 +39,9 @@ log = get_logger("triage.worker")
 
 INGEST = "triage.ingest"
 INGEST_MANY = "triage.ingest_many"
-# A batch is stored STORE_CHUNK tickets per `save_outcomes` call, in its one transaction (see `ingest_payloads`).
+# A batch is stored at most STORE_BATCH tickets per transaction and STORE_CHUNK per `save_outcomes` call (see
+# `ingest_payloads`): a worker's memory is bounded by these, not by the envelope (up to TRIAGE_MAX_BATCH).
+STORE_BATCH = 500
 STORE_CHUNK = 100
 
 # Errors worth retrying: the database or network is briefly unavailable, or a concurrent writer
@@ -187,7 +189,8 @@ class TriageTask(Task):
 
     def ingest_payloads(self, payloads: Sequence[Any], *, keys: Sequence[str] | None = None,
                         task_id: str | None = None, raise_store_errors: bool = False) -> dict[str, int]:
-        """Validate, triage and store a batch; invalid items become dead letters. One transaction.
+        """Validate, triage and store a batch; invalid items become dead letters. One transaction per
+        STORE_BATCH tickets (an envelope up to TRIAGE_MAX_BATCH is one or two).
         `keys`: each payload's dead-letter key (default `<task id>:<index>`; the batched task passes its own).
         `raise_store_errors`: a store error is raised to the caller (the split below) instead of handled."""
         settings = get_settings()
@@ -208,6 +211,33 @@ class TriageTask(Task):
         # A key delivered twice in one batch: the last delivery wins (as it would across batches). Stored in
         # ticket-key order, the order `save_outcomes` takes row locks in, so concurrent batches cannot deadlock.
         valid = sorted({v[2].key: v for v in valid}.values(), key=lambda v: v[2].key)
+        # The envelope makes every `save_outcomes` call of the batch (chunks, parts) judge repeat contacts as one
+        # call over the whole batch: its own tickets' committed links are not earlier reports (a redelivery
+        # changes nothing), and its earlier tickets count as reported before, in key order.
+        # Parts of STORE_BATCH tickets, one transaction each, in key order: a worker holds one part's outcomes
+        # at a time whatever the envelope. Each part is idempotent, so a retry after a later part's transient
+        # error stores the committed ones again unchanged. (The batched single-ticket path, which handles
+        # store errors itself, keeps its flush in one transaction.)
+        size = len(valid) if raise_store_errors else STORE_BATCH
+        envelope = None
+        if len(valid) > min(STORE_CHUNK, size):  # more than one `save_outcomes` call
+            with db.session_scope() as session:
+                envelope = store.Envelope(
+                    exclude=store.existing_ticket_ids(session, [v[2].key for v in valid]), links=[])
+        totals = {"stored": 0, "dead": 0}
+        for p0 in range(0, max(len(valid), 1), max(size, 1)):
+            res = self._store_part(valid[p0:p0 + size], dead if p0 == 0 else [], cfg=cfg, task_id=task_id,
+                                   envelope=envelope, raise_store_errors=raise_store_errors,
+                                   several=len(payloads) > 1, settings=settings)
+            totals["stored"] += res["stored"]
+            totals["dead"] += res["dead"]
+        return totals
+
+    def _store_part(self, valid: Sequence[tuple[str, Any, TicketIn]], dead: list[tuple[str, Any, str, str]], *,
+                    cfg: pipeline.PipelineConfig, task_id: str, envelope: store.Envelope | None,
+                    raise_store_errors: bool, several: bool, settings: Settings) -> dict[str, int]:
+        """Triage `valid` (sorted, distinct keys) and store it with `dead` in one transaction."""
+        dead = list(dead)
         items: list[store.StoredItem] = []
         judged: dict[tuple[str, str], Any] = {}  # classifications, for re-deciding repeat-contact tickets
         for key, payload, ticket in valid:
@@ -218,7 +248,6 @@ class TriageTask(Task):
                 dead.append((key, payload, f"pipeline error: {type(exc).__name__}: {exc}", "pipeline"))
                 continue
             items.append(store.StoredItem(ticket, outcome))
-        del valid
 
         # Stamped after the pipeline: a result's updated_at is when its store transaction started.
         now = datetime.now(UTC)
@@ -230,10 +259,6 @@ class TriageTask(Task):
                 # built at once are bounded by the chunk, and each stored chunk's outcomes are slimmed (drafts,
                 # evidence and contacts dropped) as it goes. The envelope makes the calls judge repeat contacts
                 # as one call over the batch (its own tickets' committed links left out, on a redelivery too).
-                envelope = None
-                if len(items) > STORE_CHUNK:
-                    envelope = store.Envelope(
-                        exclude=store.existing_ticket_ids(session, [it.ticket.key for it in items]), links=[])
                 for c in range(0, len(items), STORE_CHUNK):
                     chunk = items[c:c + STORE_CHUNK]
                     ids.update(store.save_outcomes(
@@ -254,8 +279,11 @@ class TriageTask(Task):
         except Exception as exc:
             if raise_store_errors:
                 raise
-            if len(payloads) > 1 and self.split_on_store_error and not is_transient(exc):
-                return self._store_each(payloads, keys, task_id, exc)
+            if several and self.split_on_store_error and not is_transient(exc):
+                # this part's tickets (and dead letters), each in its own transaction
+                return self._store_each([*(v[1] for v in valid), *(d[1] for d in dead if d[3] == "validation")],
+                                        [*(v[0] for v in valid), *(d[0] for d in dead if d[3] == "validation")],
+                                        task_id, exc)
             self._on_store_failure(exc, settings)
             raise  # unreachable: _on_store_failure always raises
         metrics.observe_batch(task=self.name, items=items, dead_types=[d[3] for d in dead],

@@ -109,9 +109,10 @@ def test_postgresql_and_sqlite_store_the_same(monkeypatch: Any, postgres_db: str
 
 def test_a_chunked_envelope_and_its_redelivery_on_postgresql(monkeypatch: Any, postgres_db: str,
                                                              tmp_path: Any) -> None:
-    """The worker stores a batch STORE_CHUNK tickets per `save_outcomes` call in one transaction; its envelope
-    (the batch's own ticket ids, looked up on PostgreSQL with a row-value IN) keeps repeat-contact verdicts those
-    of one call, on a redelivery too. PostgreSQL in chunks of 7 against SQLite in one call."""
+    """The worker stores a batch STORE_CHUNK tickets per `save_outcomes` call and STORE_BATCH per transaction;
+    its envelope (the batch's own ticket ids, looked up on PostgreSQL with a row-value IN) keeps repeat-contact
+    verdicts those of one call, on a redelivery too. PostgreSQL in chunks of 7 and parts of 50 against SQLite in
+    one call."""
     from tests.unit.test_worker_tasks import _stored_rows
     from triage import worker
     from triage.benchdata import generate, parse_mix
@@ -119,9 +120,10 @@ def test_a_chunked_envelope_and_its_redelivery_on_postgresql(monkeypatch: Any, p
 
     tickets = [t for _, t in generate(120, parse_mix("scam=0.4,off=0.2,both=0.2"), prefix="e", seed=4, handles=8)]
     got = []
-    for url, chunk in ((f"sqlite:///{tmp_path / 'one.db'}", 1000), (postgres_db, 7)):
+    for url, chunk, part in ((f"sqlite:///{tmp_path / 'one.db'}", 1000, 1000), (postgres_db, 7, 50)):
         use_migrated_sqlite(monkeypatch, url)
         monkeypatch.setattr(worker, "STORE_CHUNK", chunk)
+        monkeypatch.setattr(worker, "STORE_BATCH", part)
         task = create_app().tasks[INGEST_MANY]
         runs = []
         for _ in range(2):  # the message, then its redelivery

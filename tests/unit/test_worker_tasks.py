@@ -184,11 +184,11 @@ def _stored_rows() -> dict[str, Any]:
 
 
 def test_a_batch_stored_in_chunks_is_stored_as_in_one(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    """`ingest_payloads` stores STORE_CHUNK tickets per `save_outcomes` call (bounded memory) in the batch's one
-    transaction. An envelope of 250 bench tickets whose scammer handles repeat across chunk boundaries, with a key
-    delivered twice, stores the same rows — flags, linked tickets, priorities, drafts — as one call; and so does
-    its redelivery (the same message again: the envelope's own committed contact links are not earlier reports,
-    so nothing changes)."""
+    """`ingest_payloads` stores STORE_CHUNK tickets per `save_outcomes` call and STORE_BATCH per transaction
+    (bounded memory). An envelope of 250 bench tickets whose scammer handles repeat across chunk and part
+    boundaries, with a key delivered twice, stores the same rows — flags, linked tickets, priorities, drafts — as
+    one call; and so does its redelivery (the same message again: the envelope's own committed contact links
+    are not earlier reports, so nothing changes)."""
     from tests.conftest import use_migrated_sqlite
     from triage import worker
     from triage.benchdata import generate, parse_mix
@@ -196,9 +196,10 @@ def test_a_batch_stored_in_chunks_is_stored_as_in_one(monkeypatch: pytest.Monkey
     tickets = [t for _, t in generate(250, parse_mix("scam=0.4,off=0.2,both=0.2"), prefix="c", seed=11, handles=12)]
     tickets.append({**tickets[3], "body": tickets[3]["body"] + " (second delivery, edited)"})
     got = []
-    for n, chunk in enumerate((1000, 100, 7)):
+    for n, (part, chunk) in enumerate(((1000, 1000), (1000, 100), (1000, 7), (40, 7), (100, 1000))):
         use_migrated_sqlite(monkeypatch, f"sqlite:///{tmp_path / f'chunk{n}.db'}")
         monkeypatch.setattr(worker, "STORE_CHUNK", chunk)
+        monkeypatch.setattr(worker, "STORE_BATCH", part)
         task = create_app().tasks[INGEST_MANY]
         assert task.apply(args=[tickets], task_id="t-chunks").get() == {"stored": 250, "dead": 0}
         first = _stored_rows()
@@ -208,5 +209,30 @@ def test_a_batch_stored_in_chunks_is_stored_as_in_one(monkeypatch: pytest.Monkey
     assert one_call["c-3"][0].endswith("(second delivery, edited)")  # the last delivery wins
     assert sum("repeat_reported_contact" in dict(r[2]) for r in one_call.values()) >= 10  # repeats in play
     assert got[0][1] == one_call  # a redelivery changes nothing
-    for first, again in got[1:]:
-        assert first == one_call and again == one_call
+    for n, (first, again) in enumerate(got[1:], 1):
+        for label, rows in (("first", first), ("again", again)):
+            diff = {k: (one_call[k][2:4], rows[k][2:4]) for k in one_call if rows[k] != one_call[k]}
+            assert not diff, (n, label, diff)
+
+
+def test_a_ticket_the_store_refuses_in_a_later_part_is_its_own_dead_letter(monkeypatch: pytest.MonkeyPatch,
+                                                                           app: Any) -> None:
+    """A permanent store error in a part of an envelope stores that part's tickets one by one: the refused one
+    becomes a `store_error` dead letter with its own payload and key, the others (and the other parts) are
+    stored, and the counts add up — a one-ticket part included."""
+    from sqlalchemy import text
+
+    from triage import worker
+
+    monkeypatch.setattr(worker, "STORE_BATCH", 2)
+    with db.session_scope() as s:
+        s.execute(text("CREATE TRIGGER refuse_bad BEFORE INSERT ON tickets WHEN NEW.external_id = 'z-bad' "
+                       "BEGIN SELECT RAISE(ABORT, 'refused by a check'); END"))
+    batch = [{"source": "t", "external_id": e, "subject": "hello", "body": "withdrawal pending"}
+             for e in ("a-1", "a-2", "z-bad")] + [{"source": "t", "external_id": "x", "subject": 7}]
+    res = app.tasks[INGEST_MANY].apply(args=[batch], task_id="m1").get()
+    assert res == {"stored": 2, "dead": 2}
+    with db.session_scope() as s:
+        assert sorted(s.scalars(select(Ticket.external_id))) == ["a-1", "a-2"]
+    dead = {d.dedupe_key: (d.error_type, d.external_id) for d in _dead()}
+    assert dead == {"m1:2:store_error": ("store_error", "z-bad"), "m1:3": ("validation", "x")}
