@@ -444,7 +444,7 @@ class _Reply:
 
 @dataclass(frozen=True)
 class _NamedReply:
-    """A reply rendered with `_NAME_SLOT` as the name, and the lines (text, HTML) that hold the slot."""
+    """A reply rendered with `_NAME_SLOT` as the name, and the text (and HTML) around the slot."""
 
     text: str
     html: str
@@ -455,19 +455,20 @@ class _NamedReply:
     # "(" or "[" in the text a detector reads, and the slot not joined to a letter or digit. Then only a name
     # holding a messenger word (`_NAME_CONTACT_WORD_RE`) needs the context check (see `for_name`).
     light: bool = False
+    html_plain: str = ""  # html_around as the detectors read it (tags stripped, entities decoded)
     # the latest names greeted: name → (text, HTML), or None when its lines fail the check. Bounded; it keeps
     # a common name's reply one shared string and spares its check.
     by_name: dict[str, tuple[str, str] | None] = field(default_factory=dict, compare=False, repr=False)
 
     def for_name(self, name: str, allowed_links: Iterable[str]) -> tuple[str, str] | None:
-        """(text, HTML) greeting `name`, or None when the lines holding it fail the safety check."""
+        """(text, HTML) greeting `name`, or None when the text around it fails the safety check."""
         got = self.by_name.get(name, _MISSING)  # .get: another thread may clear the dict between two look-ups
         if got is not _MISSING:
             return got  # type: ignore[return-value]
         if self.light and not _NAME_CONTACT_WORD_RE.search(name):
             # A greeted name is letters, "'" and "-" (first_name), so around this slot it can make no contact:
             # only a refund promise could still read across it.
-            bad = bool(refund_promises(self.text_around.replace(_NAME_SLOT, name)))
+            bad = any(refund_promises(t.replace(_NAME_SLOT, name)) for t in (self.text_around, self.html_plain))
         else:
             bad = bool(_named_reply_problems(self, name, allowed_links))
         out = None if bad else _with_name(self, name)
@@ -676,7 +677,8 @@ def _named_reply(
     named: _NamedReply | None = None
     if not (text_problems or html_problems):
         around = _around_slot(text), _around_slot(html_out)
-        named = _NamedReply(text, html_out, tuple(links), *around, light=_slot_is_light(*around))
+        named = _NamedReply(text, html_out, tuple(links), *around, light=_slot_is_light(*around),
+                            html_plain=html.unescape(_TAG_RE.sub(" ", around[1])))
         # Kept only if the cut-out text reads as the whole did (no problem) and every probe name renders as
         # it substitutes; else each name is rendered and checked whole.
         ok = not _named_reply_problems(named, _NAME_SLOT, kb.links)
