@@ -194,9 +194,10 @@ class StoredItem:
 
 @dataclass
 class Envelope:
-    """One batch saved by several `save_outcomes` calls in one transaction (the worker's chunks). The calls then
-    judge repeat contacts as one call over the whole batch: reports by the batch's own tickets are left out of
-    the committed look-up, and the batch's earlier tickets count as reported before, in key order."""
+    """One batch saved by several `save_outcomes` calls, in key order, in one transaction or several (the
+    worker's chunks and parts). The calls then judge repeat contacts as one call over the whole batch: reports by
+    the batch's own tickets are left out of the committed look-up, and the batch's earlier tickets count as
+    reported before, in key order."""
 
     # ids of the batch's tickets that may have committed contact links: stored by earlier chunks, or (on a
     # redelivery) existing rows of later chunks' keys (`existing_ticket_ids`)
