@@ -484,9 +484,9 @@ _NAME_CONTACT_WORD_RE = re.compile(r"skype|tg|telegram|телеграм", re.IGN
 _LIGHT_BLOCKERS_RE = re.compile(r"[0-9@(\[]")
 
 
-def _slot_is_light(text: str, html_text: str) -> bool:
-    """See `_NamedReply.light`: text and HTML around the slot as the detectors read them (tags stripped)."""
-    for t in (text, html.unescape(_TAG_RE.sub(" ", html_text))):
+def _slot_is_light(text: str, html_plain: str) -> bool:
+    """See `_NamedReply.light`: the text around the slot and the HTML's as the detectors read it (tags stripped)."""
+    for t in (text, html_plain):
         if _LIGHT_BLOCKERS_RE.search(t.replace(_NAME_SLOT, "")):
             return False
         for m in re.finditer(_NAME_SLOT, t):
@@ -676,9 +676,10 @@ def _named_reply(
     text, html_out, text_problems, html_problems = _render_reply(templates, ctx, kb.links)
     named: _NamedReply | None = None
     if not (text_problems or html_problems):
-        around = _around_slot(text), _around_slot(html_out)
-        named = _NamedReply(text, html_out, tuple(links), *around, light=_slot_is_light(*around),
-                            html_plain=html.unescape(_TAG_RE.sub(" ", around[1])))
+        text_around, html_around = _around_slot(text), _around_slot(html_out)
+        html_plain = html.unescape(_TAG_RE.sub(" ", html_around))
+        named = _NamedReply(text, html_out, tuple(links), text_around, html_around,
+                            light=_slot_is_light(text_around, html_plain), html_plain=html_plain)
         # Kept only if the cut-out text reads as the whole did (no problem) and every probe name renders as
         # it substitutes; else each name is rendered and checked whole.
         ok = not _named_reply_problems(named, _NAME_SLOT, kb.links)
