@@ -52,6 +52,8 @@ class FlagRule:
     min_model_scores: Mapping[str, float] | None = None
     external: bool = False  # decided outside the pure pipeline, arrives via extra_flags
     all_signals: tuple[str, ...] = ()
+    # None of these fired (a veto: "I paid nothing" keeps a loss the other conditions read from being flagged).
+    none_signals: tuple[str, ...] = ()
     # `when` given as a list: further condition sets, any of which also decides the flag (an OR).
     alternatives: tuple[FlagRule, ...] = ()
 
@@ -73,6 +75,8 @@ class FlagRule:
 
     def _decide_one(self, c: Classification) -> list[Evidence] | None:
         evidence: list[Evidence] = []
+        if self.none_signals and any(s in c.signals for s in self.none_signals):
+            return None
         if self.all_signals:
             if not all(s in c.signals for s in self.all_signals):
                 return None
@@ -137,7 +141,7 @@ class EscalationPolicy:
         """Signals the policy refers to that the rule set does not define (a cross-config typo check)."""
         known = set(rules.signal_names)
         rules_ = [r for f in self.flags for r in (f, *f.alternatives)]
-        return sorted({s for r in rules_ for s in (*r.any_signals, *r.all_signals) if s not in known})
+        return sorted({s for r in rules_ for s in (*r.any_signals, *r.all_signals, *r.none_signals) if s not in known})
 
 
 @dataclass(frozen=True)
@@ -279,8 +283,10 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
             wk: list[str | int] = [*w, "when", k] if isinstance(when, list) else [*w, "when"]
             if not isinstance(cond, dict) or not cond:
                 raise err(wk, "must be a mapping of conditions")
-            allowed = {"any_signals", "all_signals", "any_categories", "all_categories", "min_scores", "rule_scores",
-                       "model_scores"}
+            allowed = {"any_signals", "all_signals", "none_signals", "any_categories", "all_categories", "min_scores",
+                       "rule_scores", "model_scores"}
+            if not set(cond) - {"none_signals"}:
+                raise err([*wk, "none_signals"], "a veto alone would flag every ticket: add a condition that must hold")
             if set(cond) - allowed:
                 raise err(
                     [*wk, sorted(set(cond) - allowed)[0]],
@@ -307,6 +313,7 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                     reason=reason.strip(),
                     any_signals=str_list([*wk, "any_signals"], cond.get("any_signals")),
                     all_signals=str_list([*wk, "all_signals"], cond.get("all_signals")),
+                    none_signals=str_list([*wk, "none_signals"], cond.get("none_signals")),
                     any_categories=cats,
                     all_categories=all_cats,
                     min_scores=min_scores,
@@ -321,6 +328,7 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                 reason=first.reason,
                 any_signals=first.any_signals,
                 all_signals=first.all_signals,
+                none_signals=first.none_signals,
                 any_categories=first.any_categories,
                 all_categories=first.all_categories,
                 min_scores=first.min_scores,

@@ -63,6 +63,25 @@ FLAG_CASES = [
     ("high_risk", "A client asked me to continue on WhatsApp.", False),
     ("policy_violation_risk", "I've invoiced him directly since 2020 and now he stopped paying.", True),
     ("policy_violation_risk", "A client asked to pay me outside but I said no.", False),
+    # The veto (none_signals: [payment_denied]): a fee described, then denied outright, is not money lost ...
+    (
+        "money_lost",
+        "The agent wants 35 USDT sent to his personal Binance wallet, outside the site, for a premium badge. "
+        "I paid nothing.",
+        False,
+    ),
+    # ... but a partial denial is no veto: the first payment is gone.
+    (
+        "money_lost",
+        "I sent $80 via Cash App outside the site for the 'activation'. Then they wanted $150 more; I didn't pay that.",
+        True,
+    ),
+    # ... and unpaid work outside the platform is lost whatever the writer did not pay.
+    (
+        "money_lost",
+        "I worked for him outside the site for two months and he never paid me. I haven't sent him anything either.",
+        True,
+    ),
 ]
 
 
@@ -114,6 +133,23 @@ def test_extra_flag_merges_with_same_name(rules, policy) -> None:
     assert e.flags[0].linked_tickets == ["t1"] and e.flags[0].evidence
 
 
+def test_veto_signal(rules) -> None:
+    """`none_signals`: the condition set fails when any listed signal fired, and an unknown name is reported."""
+    text = (
+        "format: 1\nflags:\n  money_lost:\n    reason: x\n    when:\n"
+        "      - {any_signals: [money_sent], none_signals: [payment_denied]}\n"
+        "      - {any_signals: [unpaid_work], none_signals: [no_such_signal]}\n"
+        "priorities: [{priority: P4}]\n"
+    )
+    policy = parse_policy(text, Path("escalation.yaml"))
+    assert policy.unknown_signals(rules) == ["no_such_signal"]
+    _, paid = run(rules, policy, "I sent $300 via Zelle to the recruiter.")
+    assert paid.flag_names == ["money_lost"]
+    c, denied = run(rules, policy, "I sent $300 via Zelle to the recruiter. No wait: I haven't sent him anything.")
+    assert "money_sent" in c.signals and "payment_denied" in c.signals
+    assert denied.flag_names == []
+
+
 def test_policy_cross_check(rules, policy) -> None:
     assert policy.unknown_signals(rules) == []
     assert len(policy.version) == 12
@@ -144,6 +180,10 @@ BAD = [
         "priority",
     ),
     ("format: 1\nflags: [\n", "escalation.yaml:3:1: invalid YAML: "),
+    (
+        "format: 1\nflags:\n  money_lost: {reason: x, when: {none_signals: [a]}}\npriorities: [{priority: P4}]\n",
+        "a veto alone would flag every ticket",
+    ),
 ]
 
 

@@ -270,6 +270,12 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # 0.925/0.878, FPR 0.065 (5/77), money_lost 0.938/0.882), trained on since with offplatform_euphemism and
         # own_payment_channel: 0.979/0.989, FPR 0.013, 0.971/1.000.
         ("check50.jsonl", 0.95, 0.03, 0.95, 0.93),
+        # check52 (written to be hard, eleventh session: off-platform payment told indirectly, behaviour-only scams,
+        # near-boundary negatives, 22 % in 9 other languages; first reading with the tenth session's classifier
+        # 0.974/0.925, FPR 0 (0/36), money_lost 0.857/0.900), trained on since with its round (payment_denied's veto
+        # on money_lost, cash and direct invoicing in German and Dutch, logins asked for in French, a BLIK code, a
+        # "mistaken" payment sent back): 1.000/0.969, FPR 0, 0.952/1.000.
+        ("check52.jsonl", 0.95, 0.03, 0.95, 0.90),
     ],
 )
 def test_own_labelled_sets_quality_gate(
@@ -399,6 +405,16 @@ def test_the_tenth_held_out_set_a_hard_one(fn) -> None:
     flips were only checked for breaks): 0.937 / 0.947, FPR 0.043, money_lost 0.909 / 0.909. Never trained on."""
     rep = evaluate(load_labelled(HELDOUT / "check49.jsonl"), fn)
     failed = rep.passes(min_f1=0.93, max_fpr=0.05, min_money_recall=0.9, min_money_precision=0.9)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_the_eleventh_held_out_set(fn) -> None:
+    """tests/heldout/check51.jsonl: 120 tickets of dev's kind and proportions written blind at the start of the
+    eleventh session by a helper that never saw the project (16 % in 7 other languages, 5 HTML bodies, 7 obfuscated
+    contacts), read once with the tenth session's classifier (9c0538d): scam F1 0.985, off-platform 0.990, FPR 0
+    (0/32), money_lost 0.857 / 1.000. Never trained on; no rule written from it (check52's round flips none of it)."""
+    rep = evaluate(load_labelled(HELDOUT / "check51.jsonl"), fn)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.95, min_money_precision=0.85)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 

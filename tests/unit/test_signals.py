@@ -2630,6 +2630,74 @@ _TENTH = [
 ]
 _add_examples(_TENTH)
 
+# The check52 round (eleventh session): behaviours its first reading missed.
+_ELEVENTH = [
+    ("payment_denied", (
+        [
+            "I haven't sent him anything. How should I handle this?",
+            "I paid nothing. Do you have agents on LinkedIn?",
+            "nothing was sent, my sister grabbed my phone",
+            "No le he pagado nada y no pienso hacerlo.",
+            "Não paguei nada. Pode ser golpe?",
+            "Non ho mandato niente.",
+        ],
+        [
+            "I didn't pay the second fee, the first $80 is gone.",
+            "I haven't paid that one but my 500 is stuck.",
+            "I have sent nothing since.",
+            "Nothing paid, he keeps saying next week.",
+            "I never sent them a cent, but I translated the whole test batch.",
+        ],
+    )),
+    ("credential_handover", (
+        [
+            "Il veut se connecter à mon compte Malt avec mes identifiants pour vérifier mes missions.",
+            "El cliente quiere entrar con mis credenciales para revisar mi historial.",
+            "Prosi, żebym podała mu 6-cyfrowy kod BLIK z mojej aplikacji.",
+        ],
+        [
+            "J'ai oublié mes identifiants, pouvez-vous m'aider ?",
+            "Le client a payé par BLIK sur la plateforme.",
+        ],
+    )),
+    ("overpayment", (
+        [
+            "He said the bonus was a mistake, meant for another freelancer, and asked me to send it back through Wise.",
+            "The client sent $300 by accident and wants me to return it back to his PayPal.",
+        ],
+        [
+            "He said the bonus was a mistake and asked me to send it back through the platform's refund tool.",
+            "I made a mistake in the file and sent it back to him corrected.",
+            'He messaged "sorry I sent you a code by mistake, please send it back to me".',
+        ],
+    )),
+    ("money_sent", (
+        ["I returned his deposit myself by bank transfer the same day."],
+        ["I returned his deposit through the platform.", "I returned the files by email."],
+    )),
+    ("pay_outside_platform", (
+        [
+            "Der Kunde möchte den Rest bar bei der Übergabe vor Ort zahlen.",
+            "Hij stelde voor om rechtstreeks te factureren.",
+            "Ik weet dat het buiten Malt om ging.",
+            "De klant wil contant betalen bij de oplevering.",
+        ],
+        [
+            "Ich war in einer Bar und habe das Angebot gelesen.",
+            "Hij heeft via het platform betaald.",
+        ],
+    )),
+    ("offplatform_euphemism", (
+        ["We settled the last milestone privately between us."],
+        ["We settled the last milestone through a dispute here."],
+    )),
+    ("payment_via_rail", (
+        ["he will pay u thru his cousin gcash after u finish"],
+        ["my cousin uses gcash for his shop"],
+    )),
+]
+_add_examples(_ELEVENTH)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
