@@ -276,6 +276,13 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # on money_lost, cash and direct invoicing in German and Dutch, logins asked for in French, a BLIK code, a
         # "mistaken" payment sent back): 1.000/0.969, FPR 0, 0.952/1.000.
         ("check52.jsonl", 0.95, 0.03, 0.95, 0.90),
+        # check53 (money_lost on the line, eleventh session: 45 % true; refusals, hesitations, "paid the first fee,
+        # not the second", money received outside and kept, reversed payments, the client's side, reported speech,
+        # near misses; first reading with 82dd5c6 (check52's round): 0.969/0.935, FPR 0 (0/16), money_lost
+        # 0.943/0.926), trained on since with its round (a transfer told without a verb, "Paid it." read in its own
+        # sentence, Indonesian "minta saya bayar", "necesito pagar" as an asked-for fee): 0.994/0.987, FPR 0,
+        # 0.964/1.000.
+        ("check53.jsonl", 0.95, 0.03, 0.95, 0.90),
     ],
 )
 def test_own_labelled_sets_quality_gate(
@@ -415,6 +422,16 @@ def test_the_eleventh_held_out_set(fn) -> None:
     (0/32), money_lost 0.857 / 1.000. Never trained on; no rule written from it (check52's round flips none of it)."""
     rep = evaluate(load_labelled(HELDOUT / "check51.jsonl"), fn)
     failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.95, min_money_precision=0.85)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_the_twelfth_held_out_set(fn) -> None:
+    """tests/heldout/check54.jsonl: 150 tickets of dev's kind and proportions written blind in the eleventh session
+    by another helper (17 % in 8 other languages, freelancers' and clients' voices), read once with the classifier
+    after check52's round (82dd5c6): scam F1 0.988, off-platform 0.992, FPR 0.025 (1/40), money_lost 0.957 / 0.957.
+    Never trained on; no rule written from it; check53's round and retrain left it unchanged."""
+    rep = evaluate(load_labelled(HELDOUT / "check54.jsonl"), fn)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.04, min_money_recall=0.9, min_money_precision=0.9)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 

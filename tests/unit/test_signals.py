@@ -2698,6 +2698,33 @@ _ELEVENTH = [
 ]
 _add_examples(_ELEVENTH)
 
+# The check53 round (money_lost on the line, eleventh session).
+_ELEVENTH_B = [
+    ("money_sent", (
+        [
+            "He asked me to pay $350 directly through Wise so he could start immediately. Paid it. No replies since.",
+            "They needed a background check first. $45 on Venmo to @bgcheck-verify-fast. Nothing came back.",
+            "The plugin came from their reseller. $390 on Cash App to a person named D. Marlow.",
+        ],
+        [
+            "$45 on Venmo to me would be fine, he said.",
+            "Ada klien yang minta saya bayar deposit Rp 200.000 dulu. Saya belum transfer apa-apa.",
+        ],
+    )),
+    ("payment_denied", (
+        ["I didn't send anything, I just want him reported.", "I did not pay anything to that recruiter."],
+        ["I didn't send the files yet."],
+    )),
+    ("payment_via_rail", (
+        ["The fee was $45 on Venmo to his HR person."],
+        [
+            "Para activar mi perfil necesito pagar 20 dólares por Binance, dice el reclutador.",
+            "Tengo que pagar 30 euros por PayPal para la verificación, dicen.",
+        ],
+    )),
+]
+_add_examples(_ELEVENTH_B)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
