@@ -283,6 +283,10 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # sentence, Indonesian "minta saya bayar", "necesito pagar" as an asked-for fee): 0.994/0.987, FPR 0,
         # 0.964/1.000.
         ("check53.jsonl", 0.95, 0.03, 0.95, 0.90),
+        # check55 (hard, 40 % in 11 other languages: off-platform payment told in passing, scams by behaviour alone;
+        # first reading with 051f3a4: 0.969/0.877 (off-platform R 0.800), FPR 0 (0/30), money_lost 0.929/0.765 —
+        # below the targets), trained on since with its round: 0.980/0.987, FPR 0, 0.941/0.941.
+        ("check55.jsonl", 0.95, 0.03, 0.9, 0.9),
     ],
 )
 def test_own_labelled_sets_quality_gate(
@@ -432,6 +436,17 @@ def test_the_twelfth_held_out_set(fn) -> None:
     Never trained on; no rule written from it; check53's round and retrain left it unchanged."""
     rep = evaluate(load_labelled(HELDOUT / "check54.jsonl"), fn)
     failed = rep.passes(min_f1=0.95, max_fpr=0.04, min_money_recall=0.9, min_money_precision=0.9)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_the_thirteenth_held_out_set(fn) -> None:
+    """tests/heldout/check56.jsonl: 150 tickets of dev's kind and proportions written blind late in the eleventh
+    session by another helper (another season: tax time, holidays; freelancers and clients; 15 % in 10 other
+    languages), read once with the classifier after check53's round (051f3a4): scam F1 0.988, off-platform 0.957,
+    FPR 0 (0/40), money_lost 0.958 / 1.000 — and the same with the tenth session's classifier (no ticket flips
+    between them). Never trained on; no rule written from it."""
+    rep = evaluate(load_labelled(HELDOUT / "check56.jsonl"), fn)
+    failed = rep.passes(min_f1=0.94, max_fpr=0.03, min_money_recall=0.95, min_money_precision=0.9)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 

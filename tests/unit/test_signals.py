@@ -2725,6 +2725,40 @@ _ELEVENTH_B = [
 ]
 _add_examples(_ELEVENTH_B)
 
+# The check55 round (off-platform payment told in passing in other languages, eleventh session).
+_ELEVENTH_C = [
+    ("pay_outside_platform", (
+        [
+            "Ele sugeriu fechar direto comigo pra ninguém pagar taxa.",
+            "Un client régulier me règle maintenant en dehors pour les petites retouches.",
+            "Il resto me l'ha dato in contanti lì in studio.",
+            "Dia bilang bayarnya langsung ke rekening saya saja karena di luar kontrak.",
+            "Gaji mingguan dikirim langsung ke rekening saya, bukan lewat platform.",
+            "Yung kalahati binayad na niya sa PayPal ko diretso.",
+            "Khách sẽ trả lương qua chuyển khoản ngân hàng ngoài nền tảng.",
+        ],
+        [
+            "Ele quer falar direto comigo pelo chat daqui.",
+            "Je travaille en dehors des heures de bureau.",
+            "Il cliente mi ha pagato tramite la piattaforma, niente in contanti.",
+        ],
+    )),
+    ("money_sent", (
+        [
+            "Ich hab's per PayPal (Freunde & Familie) an die genannte Adresse geschickt.",
+            "Había que hacer una recarga de 50 USDT por Binance para la tarea, la hice.",
+        ],
+        [
+            "Ich habe das Geld nicht überwiesen.",
+        ],
+    )),
+    ("payment_via_rail", (
+        ["Ich habe es per PayPal (Freunde & Familie) an die Adresse geschickt."],
+        ["Per PayPal-Auszahlung kam heute mein Guthaben an."],
+    )),
+]
+_add_examples(_ELEVENTH_C)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
