@@ -285,8 +285,6 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                 raise err(wk, "must be a mapping of conditions")
             allowed = {"any_signals", "all_signals", "none_signals", "any_categories", "all_categories", "min_scores",
                        "rule_scores", "model_scores"}
-            if not set(cond) - {"none_signals"}:
-                raise err([*wk, "none_signals"], "a veto alone would flag every ticket: add a condition that must hold")
             if set(cond) - allowed:
                 raise err(
                     [*wk, sorted(set(cond) - allowed)[0]],
@@ -307,20 +305,22 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                 lambda t: f"unknown model target {t!r} (known: {', '.join(LEXICAL_TARGETS)})", 0.5,
                 "a probability in [0.5, 1] (the model shows its spans only for a target it leans towards)",
             )
-            rules_.append(
-                FlagRule(
-                    name=name,
-                    reason=reason.strip(),
-                    any_signals=str_list([*wk, "any_signals"], cond.get("any_signals")),
-                    all_signals=str_list([*wk, "all_signals"], cond.get("all_signals")),
-                    none_signals=str_list([*wk, "none_signals"], cond.get("none_signals")),
-                    any_categories=cats,
-                    all_categories=all_cats,
-                    min_scores=min_scores,
-                    min_rule_scores=rule_scores,
-                    min_model_scores=model_scores,
-                )
+            rule = FlagRule(
+                name=name,
+                reason=reason.strip(),
+                any_signals=str_list([*wk, "any_signals"], cond.get("any_signals")),
+                all_signals=str_list([*wk, "all_signals"], cond.get("all_signals")),
+                none_signals=str_list([*wk, "none_signals"], cond.get("none_signals")),
+                any_categories=cats,
+                all_categories=all_cats,
+                min_scores=min_scores,
+                min_rule_scores=rule_scores,
+                min_model_scores=model_scores,
             )
+            if not (rule.any_signals or rule.all_signals or rule.any_categories or rule.all_categories
+                    or rule.min_scores or rule.min_rule_scores or rule.min_model_scores):
+                raise err(wk, "no condition that must hold (empty lists, or a veto alone): it would flag every ticket")
+            rules_.append(rule)
         first, *rest = rules_
         flags.append(
             FlagRule(

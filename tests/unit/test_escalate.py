@@ -70,10 +70,20 @@ FLAG_CASES = [
         "I paid nothing.",
         False,
     ),
-    # ... but a partial denial is no veto: the first payment is gone.
+    # ... but a partial denial is no veto: the first payment is gone ...
     (
         "money_lost",
-        "I sent $80 via Cash App outside the site for the 'activation'. Then they wanted $150 more; I didn't pay that.",
+        "I sent $80 via Cash App outside the site for the 'activation'. They wanted $150 more. I paid nothing more.",
+        True,
+    ),
+    (
+        "money_lost",
+        "I sent $300 via Zelle outside the site for the kit. He now claims I never paid anything.",
+        True,
+    ),
+    (
+        "money_lost",
+        "I paid nothing upfront, but after the call I sent $200 via Zelle outside the platform. He vanished.",
         True,
     ),
     # ... and unpaid work outside the platform is lost whatever the writer did not pay.
@@ -182,7 +192,12 @@ BAD = [
     ("format: 1\nflags: [\n", "escalation.yaml:3:1: invalid YAML: "),
     (
         "format: 1\nflags:\n  money_lost: {reason: x, when: {none_signals: [a]}}\npriorities: [{priority: P4}]\n",
-        "a veto alone would flag every ticket",
+        "it would flag every ticket",
+    ),
+    (
+        "format: 1\nflags:\n  money_lost: {reason: x, when: {any_signals: [], none_signals: [a]}}\n"
+        "priorities: [{priority: P4}]\n",
+        "no condition that must hold",
     ),
 ]
 

@@ -2645,6 +2645,11 @@ _ELEVENTH = [
             "I didn't pay the second fee, the first $80 is gone.",
             "I haven't paid that one but my 500 is stuck.",
             "I have sent nothing since.",
+            "Then they wanted $150 more; I paid nothing more.",
+            "I haven't sent them anything else.",
+            "He now claims I never paid anything.",
+            "I paid nothing upfront, but then I sent $200.",
+            "I sent $300 and nothing was sent back.",
             "Nothing paid, he keeps saying next week.",
             "I never sent them a cent, but I translated the whole test batch.",
         ],
@@ -2658,6 +2663,8 @@ _ELEVENTH = [
         [
             "J'ai oublié mes identifiants, pouvez-vous m'aider ?",
             "Le client a payé par BLIK sur la plateforme.",
+            "How do I buy Connects with a BLIK code?",
+            "Il veut m'envoyer mes identifiants pour son site.",
         ],
     )),
     ("overpayment", (
@@ -2685,11 +2692,13 @@ _ELEVENTH = [
         [
             "Ich war in einer Bar und habe das Angebot gelesen.",
             "Hij heeft via het platform betaald.",
+            "Dat is buiten mij om gegaan.",
+            "Ik werk buiten kantoortijd om.",
         ],
     )),
     ("offplatform_euphemism", (
         ["We settled the last milestone privately between us."],
-        ["We settled the last milestone through a dispute here."],
+        ["We settled the last milestone through a dispute here.", "Please handle my report privately."],
     )),
     ("payment_via_rail", (
         ["he will pay u thru his cousin gcash after u finish"],
@@ -2708,6 +2717,8 @@ _ELEVENTH_B = [
         ],
         [
             "$45 on Venmo to me would be fine, he said.",
+            "He wants a fee first. $50 via Zelle to activate the account. Is this legit?",
+            "Había que hacer un pago de 50 USDT por Binance, pero no lo hice.",
             "Ada klien yang minta saya bayar deposit Rp 200.000 dulu. Saya belum transfer apa-apa.",
         ],
     )),
@@ -2741,6 +2752,8 @@ _ELEVENTH_C = [
             "Ele quer falar direto comigo pelo chat daqui.",
             "Je travaille en dehors des heures de bureau.",
             "Il cliente mi ha pagato tramite la piattaforma, niente in contanti.",
+            "Nagbayad ako ng Connects sa Upwork using PayPal.",
+            "Pinadala sa Payoneer ko ang kita ko.",
         ],
     )),
     ("money_sent", (
