@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -322,21 +322,7 @@ def parse_policy(text: str, path: Path = Path(POLICY_FILE)) -> EscalationPolicy:
                 raise err(wk, "no condition that must hold (empty lists, or a veto alone): it would flag every ticket")
             rules_.append(rule)
         first, *rest = rules_
-        flags.append(
-            FlagRule(
-                name=first.name,
-                reason=first.reason,
-                any_signals=first.any_signals,
-                all_signals=first.all_signals,
-                none_signals=first.none_signals,
-                any_categories=first.any_categories,
-                all_categories=first.all_categories,
-                min_scores=first.min_scores,
-                min_rule_scores=first.min_rule_scores,
-                min_model_scores=first.min_model_scores,
-                alternatives=tuple(rest),
-            )
-        )
+        flags.append(replace(first, alternatives=tuple(rest)))
     names = {f.name for f in flags}
 
     raw_prio = data.get("priorities")
