@@ -461,6 +461,16 @@ def test_the_fourteenth_held_out_set(fn) -> None:
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 
+def test_the_fifteenth_held_out_set(fn) -> None:
+    """tests/heldout/check58.jsonl: 150 tickets of dev's kind and proportions written blind at the start of the
+    twelfth session by another helper (freelancers, clients, buyers and taskers on twenty marketplaces; 15 % in
+    11 other languages), read once with the eleventh session's final classifier (10c5fec): scam F1 0.988,
+    off-platform 0.983, FPR 0.024 (1/41), money_lost 0.913 / 0.955. Never trained on; no rule written from it."""
+    rep = evaluate(load_labelled(HELDOUT / "check58.jsonl"), fn)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.95, min_money_precision=0.90)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
 def test_lexical_model_generalises_to_a_left_out_set() -> None:
     """The lexical model's claim, re-measured: trained without check8 (a set the rules were never tuned on),
     its stack learned on the other files alone, the blend beats the rules alone on check8. First measured:
