@@ -287,6 +287,17 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # first reading with 051f3a4: 0.969/0.877 (off-platform R 0.800), FPR 0 (0/30), money_lost 0.929/0.765 —
         # below the targets), trained on since with its round: 0.980/0.987, FPR 0, 0.941/0.941.
         ("check55.jsonl", 0.95, 0.03, 0.9, 0.9),
+        # check59 (all in Spanish, Portuguese and French, twelfth session: the regions' rails — Bizum, Pix, MB Way,
+        # Lydia, Nequi, Yape —, negation and reported speech in those languages, hard negatives there; first reading
+        # with the eleventh session's classifier 10c5fec: 0.943/0.918, FPR 0.073 (3/41), money_lost 0.880/0.957 —
+        # below the targets) and check60 (hard cases: hard negatives that name messengers and money, scams told by
+        # behaviour alone, HTML and obfuscated contacts, money_lost on the line — almost paid, blocked by the bank,
+        # refused; first reading 0.958/0.907, FPR 0.035 (2/57), money_lost 0.778/1.000 — below), trained on since with
+        # their round (failed attempts as denials, an obligation or an attempt before "AMOUNT via RAIL", "nunca",
+        # "PayPal me cobra", a fee "on the side", a bank's source-of-funds check): check59 0.969/0.966, FPR 0.024,
+        # 0.917/0.957; check60 0.986/0.962, FPR 0.018, 1.000/1.000.
+        ("check59.jsonl", 0.95, 0.03, 0.95, 0.90),
+        ("check60.jsonl", 0.95, 0.03, 0.95, 0.95),
     ],
 )
 def test_own_labelled_sets_quality_gate(

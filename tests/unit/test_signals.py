@@ -2772,6 +2772,62 @@ _ELEVENTH_C = [
 ]
 _add_examples(_ELEVENTH_C)
 
+# Twelfth session, check59 (es/pt/fr) and check60 (hard cases) reviews: failed attempts are denials, an obligation
+# or an attempt before "AMOUNT via RAIL" is a request (scam evidence), "nunca" denies like "never", the es/pt
+# clitic after a rail name ("PayPal me cobra") is not "PayPal me", a fee "on the side" is a fee.
+_TWELFTH = [
+    ("payment_denied", (
+        [
+            "My bank blocked the transfer as suspicious and it never went through.",
+            "So nothing went through, thank god.",
+            "At the counter I realised how it sounded and walked out without sending.",
+            "O banco bloqueou a transferência na hora.",
+            "It didn't go through. I'm so relieved.",
+        ],
+        [
+            "The payment went through yesterday.",
+            "It didn't go through the first time so I sent it again via Zelle.",
+            "The money didn't go through the site, I paid him by bank transfer.",
+            "My bank blocked the second transfer.",
+            "He said it never went through and asked me to pay again.",
+        ],
+    )),
+    ("payment_via_rail", (
+        [
+            "Just PayPal me the rest tonight.",
+            "I sent $200 via Remitly to the client.",
+            "Venmo me when you can.",
+        ],
+        [
+            "¿PayPal me cobra comisión al pasarlo a mi cuenta del banco?",
+            "He asked me to send $60 via Zelle to start the job.",
+            "I tried to send $200 via Remitly but my bank blocked it.",
+            "Ele disse que eu precisava pagar uma taxa de R$ 49,90 por Pix pra liberar o acesso.",
+            "He said I had to buy the license from his vendor for $60 via Zelle.",
+        ],
+    )),
+    ("pay_outside_platform", (
+        ["Me pidió pagos por fuera desde el primer día."],
+        ["Yo nunca pedí pagos por fuera, nunca compartí contacto.", "Je n'ai jamais accepté de paiement en dehors."],
+    )),
+    ("platform_support_topic", (
+        [
+            "Meu banco bloqueou uma transferência vinda da plataforma e pediu comprovante de origem dos recursos.",
+            "My bank wants proof of income for the payouts.",
+            "Ma banque demande un justificatif d'origine des fonds.",
+        ],
+        [
+            "Luego el proyecto entero lo paga por transferencia fuera de la plataforma.",
+            "He says the payment from Upwork support needs my card number.",
+        ],
+    )),
+    ("offplatform_euphemism", (
+        ["He wants to pay the rest on the side."],
+        ["He asked me to pay the onboarding fee on the side before the contract."],
+    )),
+]
+_add_examples(_TWELFTH)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
