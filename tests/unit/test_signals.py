@@ -2772,31 +2772,31 @@ _ELEVENTH_C = [
 ]
 _add_examples(_ELEVENTH_C)
 
-# Twelfth session, check59 (es/pt/fr) and check60 (hard cases) reviews: failed attempts are denials, an obligation
+# Twelfth session, check59 (es/pt/fr) and check60 (hard cases) reviews: an obligation
 # or an attempt before "AMOUNT via RAIL" is a request (scam evidence), "nunca" denies like "never", the es/pt
 # clitic after a rail name ("PayPal me cobra") is not "PayPal me", a fee "on the side" is a fee.
 _TWELFTH = [
+    # a failed attempt is not read as a denial: an earlier payment may have gone through (review of the first draft)
     ("payment_denied", (
+        [],
         [
-            "My bank blocked the transfer as suspicious and it never went through.",
-            "So nothing went through, thank god.",
-            "At the counter I realised how it sounded and walked out without sending.",
-            "O banco bloqueou a transferência na hora.",
-            "It didn't go through. I'm so relieved.",
-        ],
-        [
-            "The payment went through yesterday.",
-            "It didn't go through the first time so I sent it again via Zelle.",
-            "The money didn't go through the site, I paid him by bank transfer.",
-            "My bank blocked the second transfer.",
-            "He said it never went through and asked me to pay again.",
+            "He asked for a $300 activation fee via Zelle and I sent it on Monday. On Wednesday he wanted $500 more, "
+            "but my bank blocked the transfer.",
+            "I paid the $90 training fee via Cash App. When he asked for the $300 release fee I tried again but nothing "
+            "went through.",
+            "My bank blocked the transfer, so I went to a Western Union office and sent the $600 from there.",
         ],
     )),
+    ("money_loss", (["In total nearly $3,000 lost to this fake client."], [])),
+    ("upfront_fee", (["Nunca había visto algo así, me pidieron pagar 50 dólares de inscripción para empezar."], [])),
     ("payment_via_rail", (
         [
             "Just PayPal me the rest tonight.",
             "I sent $200 via Remitly to the client.",
             "Venmo me when you can.",
+            "Por Zelle me envió 200 dólares por la traducción.",
+            "Pelo PayPal me mandou R$ 500 pelo projeto.",
+            "I had to send him the files first and he paid $500 via PayPal.",
         ],
         [
             "¿PayPal me cobra comisión al pasarlo a mi cuenta del banco?",
@@ -2810,6 +2810,10 @@ _TWELFTH = [
         ["Me pidió pagos por fuera desde el primer día."],
         ["Yo nunca pedí pagos por fuera, nunca compartí contacto.", "Je n'ai jamais accepté de paiement en dehors."],
     )),
+    ("payment_owed", (
+        ["El cliente nunca me pagó y me debe 800 dólares desde octubre."],
+        [],
+    )),
     ("platform_support_topic", (
         [
             "Meu banco bloqueou uma transferência vinda da plataforma e pediu comprovante de origem dos recursos.",
@@ -2819,10 +2823,17 @@ _TWELFTH = [
         [
             "Luego el proyecto entero lo paga por transferencia fuera de la plataforma.",
             "He says the payment from Upwork support needs my card number.",
+            "Got an email that a payment from Upwork is waiting and I need to verify my bank login through the link.",
+            "I sent $300 via Western Union and sent him the proof of payment from my bank.",
+            "Me ofreció una transferencia en lugar de la plataforma, directo a mi cuenta del banco.",
         ],
     )),
     ("offplatform_euphemism", (
-        ["He wants to pay the rest on the side."],
+        [
+            "He wants to pay the rest on the side.",
+            "The client will send the deposit on the side and the rest through Upwork.",
+            "He said he would pay the fees on the side so I don't lose 20% to the platform.",
+        ],
         ["He asked me to pay the onboarding fee on the side before the contract."],
     )),
 ]
