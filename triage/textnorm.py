@@ -2,8 +2,10 @@
 
 Signals match a *normalised* view of a field: HTML tags removed and entities decoded, lower-cased,
 accents folded (``depósito`` → ``deposito``), typographic quotes/dashes made ASCII, spaced-out words
-collapsed (``t e l e g r a m`` → ``telegram``) and leetspeak digits inside words read as letters
-(``t3legram`` → ``telegram``). Evidence must point at the text the customer wrote, so every
+collapsed (``t e l e g r a m`` → ``telegram``), leetspeak digits inside words read as letters
+(``t3legram`` → ``telegram``) and a dot between digits read as a comma (``R$ 1.500`` → ``r$ 1,500``, ``60.000``
+→ ``60,000``: a digit group, not the end of a sentence — patterns that stay in one clause stop at ``.``). Evidence
+must point at the text the customer wrote, so every
 normalised character remembers the original span it came from.
 
 Speed matters (the classifier's budget is ~50 µs per ticket), so the common case — plain text whose
@@ -182,6 +184,10 @@ def _html_edits(text: str) -> list[Edit]:
     return edits
 
 
+# A dot between two digits (thousands groups in es/pt/fr/de/id amounts, decimals): one character for one.
+_DIGIT_DOT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
 def normalize(text: str) -> Normalized:
     """Return the matching view of `text` (see module docstring) with offsets back into `text`."""
     starts: list[int] | None = None
@@ -195,6 +201,8 @@ def normalize(text: str) -> Normalized:
         low, starts, ends = _apply(cur, edits, starts, ends)
         low = low.lower()
     cur = low if low.isascii() else low.translate(_FOLD)  # translate costs ~25 ns/char: skip for ASCII
+    if "." in cur:
+        cur = _DIGIT_DOT.sub(",", cur)  # length-preserving: offsets unchanged
     if not _maybe_obfuscated(cur):
         if starts is None:
             return Normalized(cur)

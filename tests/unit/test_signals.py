@@ -2839,6 +2839,53 @@ _TWELFTH = [
 ]
 _add_examples(_TWELFTH)
 
+# Twelfth session, check62 (es/pt/fr) review: payment outside proposed in passing ("directamente", "em dinheiro",
+# "entre nosotros", a CDI), a refund by a rail, unpaid test work and gift cards asked for, in Spanish, Portuguese and
+# French; an obligation with "d'abord" before the fee; "j'ai pas encore payé" is the writer's, not the client's.
+_TWELFTH_B = [
+    ("pay_outside_platform", (
+        [
+            "Un client m'a proposé de me payer en liquide quand on se verrait.",
+            "La cliente quer me chamar direto e pagar em dinheiro, sem o app.",
+            "Le paso mi numero de cuenta y me hace la transferencia directamente a mi.",
+            "Me pregunto si lo podemos arreglar entre nosotros sin la comision.",
+            "Le queremos hacer contrato laboral directo con nomina.",
+            "Nous souhaitons lui proposer un CDI dans notre société.",
+            "Pour qu'ils me paient directement sur mon numéro.",
+        ],
+        [
+            "Elegí pagar en efectivo en OXXO con la referencia que me dio la página.",
+            "El pago se hace directamente en la plataforma cada semana.",
+            "Le client paie directement sur la plateforme, pas de souci.",
+        ],
+    )),
+    ("payment_via_rail", (
+        [
+            "Il propose de me payer par Orange Money.",
+            "Pensé devolverle los 60.000 por Nequi directo.",
+            "Je vais lui rembourser 40 € par Lydia.",
+        ],
+        ["Il faut d'abord payer 10 000 FCFA de frais d'inscription par Orange Money."],
+    )),
+    ("free_work", (
+        [
+            "Nos pide que hagamos 3 propuestas 'de prueba' sin cobrar y el que mas le guste lo contrata.",
+            "Um cliente pediu pra todos escreverem 2 artigos como teste, sem pagamento.",
+            "Il demande un essai de 5 pages sans être payé avant de choisir.",
+        ],
+        ["La prueba pagada de una hora salió bien y me contrató."],
+    )),
+    ("personal_payment_task", (
+        ["Necesita que le compre 4 tarjetas de steam de 100 usd y le mande los codigos."],
+        ["Mi cliente vende tarjetas de regalo en su tienda y quiere un logo."],
+    )),
+    ("payment_owed", (
+        ["Je n'ai pas encore été payé pour la mission.", "Le client n'a pas encore payé la facture."],
+        ["J'ai pas encore payé, ma grande soeur m'a dit d'attendre."],
+    )),
+]
+_add_examples(_TWELFTH_B)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)

@@ -17,6 +17,11 @@ from triage.textnorm import normalize
         ("Depósito de 300 €", "deposito de 300 €"),
         ("<p>te<b>le</b>gram</p>", " telegram "),
         ("I paid $300 in 2024", "i paid $300 in 2024"),
+        # a dot between digits is a digit group or a decimal, not a sentence end (clause-bound patterns stop at ".")
+        ("Mandarle los 60.000 por Nequi. Listo.", "mandarle los 60,000 por nequi. listo."),
+        ("Paguei R$ 1.500,00 por Pix", "paguei r$ 1,500,00 por pix"),
+        ("<p>Rp5.500.000 ke rekening</p>", " rp5,500,000 ke rekening "),
+        ("Version 2. 3 days", "version 2. 3 days"),
     ],
 )
 def test_normalize(raw: str, expected: str) -> None:
