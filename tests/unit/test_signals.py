@@ -2843,20 +2843,27 @@ _add_examples(_TWELFTH)
 # "entre nosotros", a CDI), a refund by a rail, unpaid test work and gift cards asked for, in Spanish, Portuguese and
 # French; an obligation with "d'abord" before the fee; "j'ai pas encore payé" is the writer's, not the client's.
 _TWELFTH_B = [
-    ("pay_outside_platform", (
+    ("offplatform_in_passing_intl", (
         [
             "Un client m'a proposé de me payer en liquide quand on se verrait.",
             "La cliente quer me chamar direto e pagar em dinheiro, sem o app.",
+            "Me dijo que me paga directo a mi cuenta de Bancolombia para no pagar comisión.",
             "Le paso mi numero de cuenta y me hace la transferencia directamente a mi.",
-            "Me pregunto si lo podemos arreglar entre nosotros sin la comision.",
-            "Le queremos hacer contrato laboral directo con nomina.",
+            "Me pregunto si podemos arreglar el pago entre nosotros sin la comision.",
             "Nous souhaitons lui proposer un CDI dans notre société.",
             "Pour qu'ils me paient directement sur mon numéro.",
         ],
         [
             "Elegí pagar en efectivo en OXXO con la referencia que me dio la página.",
             "El pago se hace directamente en la plataforma cada semana.",
-            "Le client paie directement sur la plateforme, pas de souci.",
+            "Le client m'a payé directement via la plateforme mais le montant n'apparaît pas.",
+            "Mon employeur me paie directement par virement chaque mois.",
+            "Paguei a assinatura em dinheiro pelo boleto e o Plus não foi ativado.",
+            "Quiero que me paguen directamente en pesos y no en dólares.",
+            "Eu e o cliente combinamos entre nós um novo prazo de entrega.",
+            "Mon entreprise veut me proposer un CDI, dois-je fermer mon compte ici ?",
+            "La página directamente no me deja entrar.",
+            "Retiré mis ganancias a PayPal directamente.",
         ],
     )),
     ("payment_via_rail", (
@@ -2864,8 +2871,13 @@ _TWELFTH_B = [
             "Il propose de me payer par Orange Money.",
             "Pensé devolverle los 60.000 por Nequi directo.",
             "Je vais lui rembourser 40 € par Lydia.",
+            "Je dois envoyer ma facture au client qui me paye par Lydia chaque mois.",
         ],
-        ["Il faut d'abord payer 10 000 FCFA de frais d'inscription par Orange Money."],
+        [
+            "Il faut d'abord payer 10 000 FCFA de frais d'inscription par Orange Money.",
+            "Il faut d'abord payer les frais de 1.500 € via Orange Money, je n'ai rien envoyé.",
+            "Cancelé la membresía Plus y la plataforma me reembolsó por PayPal.",
+        ],
     )),
     ("free_work", (
         [
@@ -2873,15 +2885,28 @@ _TWELFTH_B = [
             "Um cliente pediu pra todos escreverem 2 artigos como teste, sem pagamento.",
             "Il demande un essai de 5 pages sans être payé avant de choisir.",
         ],
-        ["La prueba pagada de una hora salió bien y me contrató."],
+        [
+            "La prueba pagada de una hora salió bien y me contrató.",
+            "Hice la prueba del plan Plus sin pagar nada, ¿se cobra automáticamente después?",
+            "Passei no teste de inglês da plataforma e continuo sem receber convites.",
+            "J'ai fait un test de retrait sans PayPal, directement vers ma banque.",
+        ],
     )),
     ("personal_payment_task", (
         ["Necesita que le compre 4 tarjetas de steam de 100 usd y le mande los codigos."],
-        ["Mi cliente vende tarjetas de regalo en su tienda y quiere un logo."],
+        [
+            "Mi cliente vende tarjetas de regalo en su tienda y quiere un logo.",
+            "Compré una tarjeta de regalo de Fiverr para mi hermano y no sabe cómo canjearla.",
+            "The client wants a comprehensive redesign of their gift card landing page.",
+        ],
     )),
     ("payment_owed", (
-        ["Je n'ai pas encore été payé pour la mission.", "Le client n'a pas encore payé la facture."],
-        ["J'ai pas encore payé, ma grande soeur m'a dit d'attendre."],
+        [
+            "Je n'ai pas encore été payé pour la mission.",
+            "Le client n'a pas encore payé la facture.",
+            "Il m'a écrit « on a pas encore payé votre facture, ce sera fait lundi ».",
+        ],
+        ["J'ai pas encore payé, ma grande soeur m'a dit d'attendre.", "Je ne l'ai pas encore payé, le freelance attend."],
     )),
 ]
 _add_examples(_TWELFTH_B)
