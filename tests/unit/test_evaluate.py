@@ -500,6 +500,19 @@ def test_the_sixteenth_held_out_set(fn) -> None:
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 
+def test_the_seventeenth_held_out_set(fn) -> None:
+    """tests/heldout/check63.jsonl: 120 tickets all in Spanish, Portuguese and French (a third each, Latin America,
+    Spain, Brazil, Portugal, France, Quebec, francophone Africa) written blind in the twelfth session by a third writer,
+    read once with the session's final classifier (08b0cd2, after check62's round): scam F1 0.978, off-platform 0.949,
+    **FPR 0.125 (4/32), money_lost 0.792 / 1.000 — FPR and money_lost precision below the targets** (on-platform
+    disputes called "golpe"/"estafa", coins bought on the platform, a Zoom call after the contract read as payment
+    outside; fees asked and not paid read as money lost). The floor pins that reading. Never trained on; no rule written
+    from it."""
+    rep = evaluate(load_labelled(HELDOUT / "check63.jsonl"), fn)
+    failed = rep.passes(min_f1=0.94, max_fpr=0.13, min_money_recall=0.95, min_money_precision=0.78)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
 def test_lexical_model_generalises_to_a_left_out_set() -> None:
     """The lexical model's claim, re-measured: trained without check8 (a set the rules were never tuned on),
     its stack learned on the other files alone, the blend beats the rules alone on check8. First measured:
