@@ -186,6 +186,7 @@ def _html_edits(text: str) -> list[Edit]:
 
 # A dot between two digits (thousands groups in es/pt/fr/de/id amounts, decimals): one character for one.
 _DIGIT_DOT = re.compile(r"(?<=\d)\.(?=\d)")
+_DOT_DIGIT = re.compile(r"\.(?=\d)")  # a necessary pre-check: a literal first, ~10x cheaper than the lookbehind scan
 
 
 def normalize(text: str) -> Normalized:
@@ -201,7 +202,7 @@ def normalize(text: str) -> Normalized:
         low, starts, ends = _apply(cur, edits, starts, ends)
         low = low.lower()
     cur = low if low.isascii() else low.translate(_FOLD)  # translate costs ~25 ns/char: skip for ASCII
-    if "." in cur:
+    if "." in cur and _DOT_DIGIT.search(cur):
         cur = _DIGIT_DOT.sub(",", cur)  # length-preserving: offsets unchanged
     if not _maybe_obfuscated(cur):
         if starts is None:
