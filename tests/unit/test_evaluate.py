@@ -304,6 +304,12 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # dinheiro", "entre nosotros", hiring away, unpaid tests, gift cards asked for, a dot in "60.000" ending the
         # clause), trained on since with its round: 0.970/0.976, FPR 0.050, 0.963/1.000.
         ("check62.jsonl", 0.95, 0.06, 0.95, 0.90),
+        # check64 (all Spanish, Portuguese and French, 46 % look-alike negatives: the platform's own coins, featured
+        # listings, memberships and passes called "golpe"/"estafa"/"arnaque", its own ID check, calls after a contract;
+        # first reading with 08b0cd2: 0.880/0.878, FPR 0.200 (11/55), money_lost 0.870/0.909), trained on since with its
+        # round (the platform's own products as a process the writer doubts, its ID check named in those languages,
+        # "não vamos falar de pagamento por fora"): 0.989/0.940, FPR 0.036, 0.957/1.000.
+        ("check64.jsonl", 0.93, 0.05, 0.95, 0.92),
     ],
 )
 def test_own_labelled_sets_quality_gate(
@@ -507,9 +513,11 @@ def test_the_seventeenth_held_out_set(fn) -> None:
     **FPR 0.125 (4/32), money_lost 0.792 / 1.000 — FPR and money_lost precision below the targets** (on-platform
     disputes called "golpe"/"estafa", coins bought on the platform, a Zoom call after the contract read as payment
     outside; fees asked and not paid read as money lost). The floor pins that reading. Never trained on; no rule written
-    from it."""
+    from it. Re-read after check64's round (rules written from check64's misses; one of them, the platform's own coins,
+    also fixes c63-013, which the first reading had shown): 0.993 / 0.958, FPR 0.031 (1/32), money_lost 0.826 / 1.000 —
+    money_lost precision still below the target. The floor pins the second reading."""
     rep = evaluate(load_labelled(HELDOUT / "check63.jsonl"), fn)
-    failed = rep.passes(min_f1=0.94, max_fpr=0.13, min_money_recall=0.95, min_money_precision=0.78)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.05, min_money_recall=0.95, min_money_precision=0.80)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 

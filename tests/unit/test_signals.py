@@ -2911,6 +2911,32 @@ _TWELFTH_B = [
 ]
 _add_examples(_TWELFTH_B)
 
+# Twelfth session, check64 (es/pt/fr look-alike negatives): the platform's own products doubted, its own ID check named
+# in those languages, the writer's own "não vamos falar de pagamento por fora".
+_TWELFTH_C = [
+    ("platform_process_topic", (
+        [
+            "Paguei destaque pra minhas propostas e nada, é golpe?",
+            "Me cobraron la membresía sin avisar, es una estafa.",
+            "J'ai payé le pass élève et le prof ne répond pas.",
+        ],
+        ["A freelancer asked me to buy connects for his account with my card."],
+    )),
+    ("money_sent", (
+        ["Paguei R$ 300 por Pix pro recrutador."],
+        ["Paguei o destaque da proposta e não recebi nenhum convite."],
+    )),
+    ("platform_id_verification", (
+        ["Fiverr me pide selfie con DNI para verificar mi cuenta.", "Malt demande le Kbis et une pièce d'identité."],
+        ["Un supuesto agente de Fiverr me escribió por WhatsApp y me pide selfie con DNI."],
+    )),
+    ("pay_outside_platform", (
+        ["Ele quer pagar por fora pra fugir da taxa."],
+        ["Combinamos o WhatsApp só pros arquivos, não vamos falar de pagamento por fora."],
+    )),
+]
+_add_examples(_TWELFTH_C)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
