@@ -2937,6 +2937,138 @@ _TWELFTH_C = [
 ]
 _add_examples(_TWELFTH_C)
 
+# Thirteenth session, check66 (es/pt/fr, money asked for vs money lost): someone claiming to work for the platform,
+# requests and conditionals before a rail ("quiere que le pague", "si je paye"), purpose clauses, the monthly plan, a
+# checkout on the site, direct employment, accounts opened in the writer's name, purchases with the writer's card,
+# unpaid work told in those languages, fake orders/reviews paid per review, the platform's ID check in French, a fee
+# request the writer says they complied with, Baridimob, Facebook Messenger, "ir pro zap".
+_THIRTEENTH = [
+    ("platform_staff_claim", (
+        [
+            "Um cara no WhatsApp dizendo que era funcionário da Workana me ofereceu destaque.",
+            "Una señora diciendo que trabaja para la plataforma me pidió mis datos.",
+            "Quelqu'un m'a écrit en disant qu'il travaille pour la plateforme.",
+        ],
+        [
+            "O cliente disse que trabalha na plataforma há anos e sempre pagou direitinho.",
+            "Le client dit qu'il travaille avec des freelances depuis longtemps.",
+        ],
+    )),
+    ("payment_via_rail", (
+        ["El cliente me dijo que me pagaba por Nequi al terminar.", "Il veut me payer 200 euros par Orange Money."],
+        [
+            "Quiere que le pague yo los 20 euros del material por Bizum, no lo hice.",
+            "Ele quer que eu pague a taxa de cadastro por Pix.",
+            "Il m'a proposé un badge si je paye 5 000 FCFA par Orange Money.",
+            "Paguei o projeto no checkout do site com Pix e quero saber do reembolso.",
+        ],
+    )),
+    ("money_sent", (
+        ["Ya pagué 80 dólares por Binance al reclutador."],
+        [
+            "Me propuso usar PayPal amigos para que ninguno pague comisión.",
+            "Ya pagué el plan mensual y no me llegan invitaciones.",
+            "Para el alta les mandé el DNI y el número de afiliación.",
+            "Le envié mi currículum y el portafolio ayer.",
+        ],
+    )),
+    ("offplatform_in_passing_intl", (
+        ["La empresa me ha ofrecido un contrato laboral directo con ellos.", "Quieren contratarme en plantilla."],
+        ["Mi empresa me ofreció un contrato indefinido hace años, trabajo aquí los fines de semana."],
+    )),
+    ("account_rental", (
+        [
+            "Me ofreció 300 reales para criar uma conta no meu nome e deixar ele usar.",
+            "Quiere que abra una cuenta a mi nombre para que él la use.",
+        ],
+        ["Quero abrir uma conta no meu nome para começar a trabalhar como freelancer."],
+    )),
+    ("personal_payment_task", (
+        [
+            "El cliente me pidió que le comprara un dominio con mi tarjeta y que después me lo devolvía.",
+            "Il m'a demandé d'acheter des crédits publicitaires avec ma carte.",
+        ],
+        ["Le client m'a demandé d'acheter une licence avec sa carte d'entreprise."],
+    )),
+    ("unpaid_work", (
+        [
+            "Trois semaines de travail pour rien, il a disparu.",
+            "Trabalhei de graça duas semanas e ele sumiu.",
+            "Entregué todo y no me pagaron ni un peso.",
+        ],
+        [
+            "Quiere que trabaje gratis una semana como prueba, le dije que no.",
+            "Je travaille pour une agence depuis deux ans.",
+        ],
+    )),
+    ("payment_via_rail", (
+        ["Il m'a payé 30 000 dinars par Baridimob."],
+        ["J'utilise Baridimob pour mes courses."],
+    )),
+    ("move_chat_off_platform", (
+        ["Depois ele pediu pra ir pro zap.", "On a continué sur Facebook Messenger."],
+        ["O cliente respondeu pelo chat da plataforma, tudo certo."],
+    )),
+    ("impersonation", (
+        ["Descobri que o portfólio dele é falso, os sites são de outra empresa.", "He had a fake portfolio."],
+        ["I am updating my portfolio with new work."],
+    )),
+    ("review_manipulation", (
+        [
+            "Il propose des fausses commandes et je le paye 3€ par avis.",
+            "Me ofreció reseñas falsas, le pago 4 dólares por reseña.",
+        ],
+        ["Un cliente me dejó una reseña falsa después de la disputa, ¿la pueden revisar?"],
+    )),
+    ("platform_id_verification", (
+        ["Dans l'app on me demande de vérifier mon identité avec un selfie."],
+        ["Un client m'a écrit sur WhatsApp pour vérifier mon identité sur son site."],
+    )),
+    ("complied_payment_request", (
+        [
+            "Il m'a demandé 20 000 FCFA de frais de dossier, que j'ai envoyé par Wave.",
+            "Me pidió que le comprara una tarjeta de Netflix. Se la compré esa noche.",
+        ],
+        [
+            "Il m'a demandé le fichier source, que j'ai envoyé hier.",
+            "Me pide que se las compre yo y luego me las devuelve en un hito.",
+        ],
+    )),
+]
+_add_examples(_THIRTEENTH)
+
+# The review of check66's round (helper-104): what the first draft misread, each kept as a test.
+_THIRTEENTH_REVIEW = [
+    ("complied_payment_request", (
+        [],
+        [
+            "Le client m'a demandé 2 maquettes supplémentaires, que j'ai envoyées hier.",
+            "Je demande le remboursement des 49 euros que j'ai payés pour l'abonnement.",
+            "Me pidió la tarifa de 30 dólares que le envíe por PayPal, no sé si hacerlo.",
+            "Quería que le comprara gift cards, no se las compré.",
+        ],
+    )),
+    ("money_sent", (["Pra que liberassem meu saque paguei 80 reais de taxa no pix."], [])),
+    ("payment_via_rail", (
+        [
+            "O cliente diz que lhe pagou via pix, mas ainda não caiu.",
+            "Yo sí le pagué por Zelle al freelancer el adelanto.",
+            "Ele quer me pagar sem passar pelo site, direto via pix.",
+        ],
+        [],
+    )),
+    ("unpaid_work", (["Trabalhei três semanas de graça e ele sumiu."], ["Eu nunca trabalhei de graça e não vou fazer.", "J'ai jamais travaillé gratuitement."])),
+    ("account_rental", ([], ["Creé una cuenta a mi nombre para trabajar como traductora."])),
+    ("personal_payment_task", ([], ["O site pede pra eu comprar o plano com meu cartão de crédito."])),
+    ("platform_id_verification", ([], ["O recrutador quer verificar minha identidade pelo WhatsApp."])),
+    ("move_chat_off_platform", ([], ["Vamos entrar no discord do projeto pra ver o código?", "Pour voir mes anciens travaux il faut aller sur instagram."])),
+    ("review_manipulation", ([], ["Un competidor me dejó falsas reseñas y mis ventas de $500 bajaron.", "The client pays $40 per review of pull requests."])),
+    ("platform_staff_claim", ([], ["Mi cliente dice que es gerente de la plataforma de ecommerce de su empresa.", "O cliente disse que trabalha com a Workana faz tempo."])),
+    ("impersonation", ([], ["Je vous envoie mon portfolio en copie.", "El cliente dice que mi portafolio es falso."])),
+    ("offplatform_in_passing_intl", ([], ["Me han ofrecido un contrato de trabajo directo en una empresa de mi ciudad."])),
+]
+_add_examples(_THIRTEENTH_REVIEW)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
