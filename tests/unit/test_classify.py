@@ -240,6 +240,8 @@ def _labelled_tickets() -> list[tuple[str, str, str]]:
     root = Path(__file__).resolve().parents[2]
     files = [
         *sorted((root / "tests" / "data").glob("*.jsonl")),  # every labelled set, new ones included
+        *sorted((root / "tests" / "heldout").glob("*.jsonl")),
+        *sorted((root / "tests" / "untrained").glob("*.jsonl")),
         root / "triage" / "data" / "samples.jsonl",
         root.parent / "shared" / "eval" / "dev.jsonl",
     ]

@@ -547,9 +547,24 @@ def test_the_nineteenth_held_out_set(fn) -> None:
     in dev's label proportions, an ordinary week of a queue in those languages, written blind in the thirteenth session
     and read once after check66's round (4e910be): scam F1 0.923, off-platform 0.925, **FPR 0.062 (2/32), money_lost
     0.800 / 0.941 — FPR and money_lost precision below the targets** (the twelfth session's classifier a736ce5 read
-    0.915 / 0.925, the same FPR and money_lost). Never trained on; no rule written from it. The floor pins the reading."""
+    0.915 / 0.925, the same FPR and money_lost). Never trained on; no rule written from it. The floor pins the
+    reading."""
     rep = evaluate(load_labelled(HELDOUT / "check67.jsonl"), fn)
     failed = rep.passes(min_f1=0.90, max_fpr=0.07, min_money_recall=0.90, min_money_precision=0.75)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_other_languages_set_rules_only(fn) -> None:
+    """tests/untrained/check68.jsonl: 120 tickets in seventeen languages other than English, Spanish, Portuguese and
+    French (German, Italian, Dutch, Polish, Romanian, Turkish, Russian, Ukrainian, Arabic and arabizi, Hinglish,
+    Urdu-English, Indonesian, Tagalog, Vietnamese, Swahili-English, Greek, Czech; dev's label proportions), written
+    blind in the thirteenth session. First reading (4e910be): scam F1 0.850 (R 0.761), off-platform 0.734 (R 0.604),
+    FPR 0.062 (2/32), money_lost 0.727 / 0.889 — the weak side. Rules were written from its misses
+    (`offplatform_direct_intl` and others, docs/rules.md "check68 review"); the lexical model is NOT trained on it:
+    training on it moved 14 tickets of other sets the wrong way against 7 fixed. With its round: 0.896 / 0.864, FPR
+    0.062, money_lost 0.727 / 0.889. The floor pins that reading."""
+    rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check68.jsonl"), fn)
+    failed = rep.passes(min_f1=0.85, max_fpr=0.07, min_money_recall=0.85, min_money_precision=0.70)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 

@@ -3069,6 +3069,81 @@ _THIRTEENTH_REVIEW = [
 ]
 _add_examples(_THIRTEENTH_REVIEW)
 
+# Thirteenth session, check68 (seventeen other languages): payment outside told directly, outside the platform or to
+# spare its fee; personal data asked for in Greek/Dutch/Czech; cheques in Italian/Romanian/Czech; account rental in
+# Indonesian/Russian; free test work and activation/certification fees in other languages.
+_THIRTEENTH_B = [
+    ("offplatform_direct_intl", (
+        [
+            "Der Kunde möchte mich ab jetzt direkt per Überweisung bezahlen.",
+            "Клиент хочет платить напрямую на карту.",
+            "Müşteri ödemeyi doğrudan hesabıma yapmak istiyor.",
+            "Il cliente vuole pagare con bonifico, senza le commissioni della piattaforma.",
+            "Khách muốn chuyển khoản trực tiếp cho mình.",
+            "Ο πελάτης θέλει να πληρώνει απευθείας στον λογαριασμό μου.",
+            "Klient chce platit napřímo převodem.",
+            "Client ne Fiverr ki jagah seedha mere account me payment bhej diya.",
+            "Mteja anataka kunilipa moja kwa moja kwa M-Pesa.",
+            "Zapłacił mi poza platformą.",
+        ],
+        [
+            "Die Auszahlung direkt auf mein Konto dauert zu lange.",
+            "Ich habe direkt nach der Zahlung eine Bewertung bekommen.",
+            "Payoneer'a direkt çektim ama görünmüyor.",
+            "Wie hoch sind die Gebühren für eine Auszahlung?",
+        ],
+    )),
+    ("personal_data_request", (
+        [
+            "Μου ζήτησε ΑΦΜ, ΑΜΚΑ και φωτογραφία ταυτότητας πριν την προσφορά.",
+            "De klant vraagt een kopie van mijn paspoort en mijn BSN.",
+        ],
+        ["Ik heb mijn paspoort zelf geüpload voor de verificatie van het platform? Nee, ik vraag het alleen."],
+    )),
+    ("check_payment", (
+        ["Mi ha mandato un assegno da 2.000 euro.", "Am primit un cec de 3.000 USD prin curier.", "Chce mi zaplatit šekem."],
+        ["Ricevo l'assegno unico per i figli.", "Cena je 500 SEK."],
+    )),
+    ("account_rental", (
+        ["Ada yang mau sewa akun saya 1 juta per bulan.", "Предлагают аренду моего аккаунта за 50 долларов."],
+        ["Akun saya diblokir setelah login."],
+    )),
+    ("free_work", (
+        ["Клієнт хоче тестове завдання на 10 сторінок безкоштовно.", "Vrea 3 concepte finalizate si nu plateste nimic."],
+        ["Testul de engleza al platformei a mers bine."],
+    )),
+    ("intl_fee", (
+        ["Voor het activeren moet ik activatiekosten betalen.", "Η πιστοποίηση της εταιρείας έχει κόστος 90€."],
+        ["De kosten voor de verzending zijn hoog."],
+    )),
+]
+_add_examples(_THIRTEENTH_B)
+
+# The review of check68's round (helper-107): what the first draft misread, each kept as a test.
+_THIRTEENTH_B_REVIEW = [
+    ("offplatform_direct_intl", (
+        ["Client ne bola commission bachane ke liye payment seedha bank mein bhejega."],
+        [
+            "Как связаться напрямую с поддержкой платформы?",
+            "Maine payout seedha bank mein liya, ab account hold hai.",
+            "Il cliente ha pagato direttamente sulla piattaforma ma i soldi non sono arrivati.",
+            "Płacę bezpośrednio kartą na platformie za zamówienie, ale płatność jest odrzucana.",
+            "Ödeme doğrudan hesabıma geçmedi, çekim talebim bekliyor.",
+            "Ich arbeite direkt für eine Agentur, die mich jeden Monat bezahlt.",
+            "Il primo mi ha pagato tramite la piattaforma, il secondo no.",
+            "Meine Kollegin Iris hat mir direkt geschrieben, dass mein Auftrag storniert wurde.",
+            "Posso ricevere il pagamento su PayPal senza commissioni?",
+            "Перевод на карту без комиссии возможен?",
+        ],
+    )),
+    ("free_work", ([], ["Ich habe den Probemonat kostenlos gestartet und jetzt wurde Geld abgebucht.", "Ho fatto il test di inglese gratis sulla piattaforma."])),
+    ("check_payment", ([], ["Ricevo l'assegno di inclusione, posso lavorare qui?", "Nemám žádné šeky."])),
+    ("personal_data_request", ([], ["Ik wil mijn IBAN wijzigen in mijn profiel.", "Ik vroeg me af waarom mijn paspoort is afgewezen."])),
+    ("intl_fee", ([], ["Ολοκλήρωσα την εγγραφή μου, το τέλος του μήνα πληρώνομαι.", "De kosten voor de inschrijving bij de KvK zijn aftrekbaar."])),
+    ("account_rental", ([], ["Saya lupa password, tidak bisa pinjam akun teman untuk login."])),
+]
+_add_examples(_THIRTEENTH_B_REVIEW)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
