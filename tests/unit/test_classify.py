@@ -588,3 +588,21 @@ def test_leading_boundary_kept_only_before_a_word_character(pattern: str, expect
     assert cl._starts_with_word_char(pattern, 2) is expected
     if cl._hs is not None and pattern != r"\b":
         assert cl.hs_translate(pattern).startswith(b"(?:^|[^A-Za-z0-9_])") is expected
+
+
+def test_keyword_windows_cover_every_bounded_branch(rules) -> None:
+    """The pure-`re` engine searches `window` characters either side of a keyword hit; a branch whose longest match
+    is longer than the window can fall outside it and be missed where Hyperscan and the unfiltered scan find it (four
+    signals had this in the thirteenth session: c66-118, c42-200, c45-143, c56-090). Branches of unbounded length
+    are covered by the engines-agree test on every labelled ticket."""
+    from triage.classify import _UNBOUNDED, _branch_bounds
+
+    short = []
+    for sig in rules.signals:
+        if not sig.keywords:
+            continue
+        for branch in sig.branches:
+            longest, _ = _branch_bounds(branch)
+            if longest < _UNBOUNDED and longest > sig.window:
+                short.append(f"{sig.name}: window {sig.window} < {longest} ({branch[:60]}…)")
+    assert not short, "\n".join(short)
