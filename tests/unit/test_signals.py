@@ -3144,6 +3144,93 @@ _THIRTEENTH_B_REVIEW = [
 ]
 _add_examples(_THIRTEENTH_B_REVIEW)
 
+# Fourteenth session, check70 (es/pt/fr, docs/rules.md "check70 review").
+_FOURTEENTH = [
+    ("platform_id_verification", (
+        [
+            "Al querer retirar me salió un aviso en la app: Verificación de identidad, subir foto del INE.",
+            'Apareceu no meu painel um aviso "Verifique sua identidade para continuar recebendo".',
+        ],
+        [
+            "El cliente me pide verificación de identidad por WhatsApp antes del contrato.",
+            "Un reclutador quiere la verificación de identidad en su portal.",
+            "Un tipo me pidió verificación de identidad antes de la entrevista, ¿es estafa?",
+            "O comprador pediu verificação de identidade antes de fechar o pedido, é golpe?",
+            "El cliente me pidió instalar una app para verificación de identidad y pagar 30 dólares.",
+        ],
+    )),
+    ("platform_process_topic", (
+        ["La mise en avant de mon profil n'a rien donné."],
+        ['He asked me to order his gig to "boost" it.', "A stranger offered me 5 boosts for my gig for $30, is this a scam?"],
+    )),
+    ("payment_via_rail", (
+        [
+            "Il m'a payé par Wave hier soir.",
+            "J'ai payé 250 € en Transcash.",
+            "Le pagué en OXXO a su cuenta personal.",
+            "Il a payé par Orange Money.",
+            "Acordamos 300 dólares, a pagar por Nequi cuando entregue.",
+            "Budget de 200 000 FCFA, à payer par Orange Money à la fin du projet.",
+            "Tengo que abrir una cuenta en PayPal y cobrar por PayPal el resto.",
+        ],
+        [
+            "We had a wave of orders this Friday.",
+            "Para testear tengo que crear cuenta en su web y depositar mínimo 50 USDT.",
+            "Ils demandent 150 000 FCFA de frais de dossier, à payer par Orange Money.",
+            "Le faux client m'a demandé de payer l'assurance par Neosurf, j'ai refusé.",
+            "Il faut signer le contrat et payer par Transcash les frais de matériel.",
+            "Packed 10 pcs of the product for the client.",
+            "My employer pays me via Wave payroll, do I report it on the tax form?",
+        ],
+    )),
+    ("offplatform_in_passing_intl", (
+        [
+            "Ele perguntou se pode pagar a segunda parte do projeto direto no meu pix.",
+            "A outra metade me mandou no pix direto.",
+            "Me quiere pagar directo a mi cuenta de Nequi.",
+            "Il veut m'envoyer le bonus directement sur mon Wave.",
+        ],
+        [
+            "La plataforma me paga directo a mi cuenta cada semana.",
+            "Paguei a assinatura direto no cartão.",
+            "O saque caiu direto na minha conta.",
+            "O valor foi transferido direto na minha conta da plataforma.",
+            "Malt m'a viré directement sur mon compte le paiement de la mission.",
+            "ComeUp m'a versé mes gains directement sur mon Wave.",
+        ],
+    )),
+    ("overpayment", (
+        ["Se equivocó con un cero y ahora quiere que le devuelva la diferencia."],
+        [
+            "Me equivoqué con un cero en el presupuesto, ya lo corregí.",
+            "El cliente se equivocó con un cero al crear el contrato, ¿cómo lo devuelvo?",
+            "El banco se equivocó con un cero y me devolvió 10 veces la comisión.",
+            "Workana se equivocó con un cero en mi retiro y ya me lo devolvieron.",
+        ],
+    )),
+    ("platform_billing_question", (
+        [],
+        [
+            "Pagué 3.000 pesos con la referencia que me dio la plataforma, pero la página era falsa.",
+            "No quiere fondear el hito, prefiere pagarme por transferencia.",
+            "Me pasó una referencia de pago por WhatsApp.",
+            "Para fondear el hito pagué en OXXO con la referencia que me mandó el cliente por WhatsApp.",
+            "Paguei o boleto que me deu o site da vaga, 200 reais.",
+        ],
+    )),
+    ("platform_support_topic", (
+        ["Por que cobraram 20% de taxa?", "Pensé que la comisión era del 10 %.", "Achei que a taxa era 10%."],
+        [
+            "Me pidió una taxa de liberação de R$ 150.",
+            "Me ofreció una comisión de 10% por recibir pagos en mi cuenta y reenviarlos por Western Union.",
+            "Vous gardez une commission de 10% et vous renvoyez le reste par virement.",
+            "Pourquoi le recruteur prend 20 % de frais avant même de m'envoyer le contrat ?",
+            "Pensei que a taxa era de verdade, paguei R$ 90 pro suposto recrutador.",
+        ],
+    )),
+]
+_add_examples(_FOURTEENTH)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
