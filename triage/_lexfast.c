@@ -9,7 +9,7 @@
  *
  * vocab(terms) -> capsule: the vocabulary (list of str; row r = terms[r]) as code points with a hash table
  *
- * judge(texts, vocab, table, k, hidden) -> (acc, sq, shown, known)
+ * judge(texts, vocab, table, k, hidden) -> (acc, sq, shown, known, covered, eligible)
  *   texts   sequence of str (normalised fields)
  *   vocab   what vocab(terms) returned
  *   table   buffer of doubles, row-major, (1 + k) per row: idf, then one weight per target
@@ -20,13 +20,15 @@
  *        first-occurrence order, v = idf * (1 + ln n) (idf when n == 1); field, start, end: where the term first
  *        occurs as whole tokens (the field's index in texts, character offsets of its first token's start and
  *        its last token's end) — what lexical.term_span finds by searching.
+ * covered, eligible: word tokens (unigrams, each occurrence) the model could weigh — a known term not hidden, or an
+ *        unknown one with a character other than '#' and '\'' — and how many of those it knows (its coverage).
  *
  * top(known, table, k, hidden, terms, i, floor, n) -> [(term, c, field, start, end)]
  *   the n known terms with the largest c = v * w[i], c >= floor, not hidden, largest first, ties by term
  *   (as LexicalModel.explain sorts them), with their first occurrence; terms: list of str, per row.
  */
 #define PY_SSIZE_T_CLEAN
-#define LEXFAST_ABI 4 /* bump with any change of judge/top/vocab's arguments or results; see triage/lexical.py */
+#define LEXFAST_ABI 5 /* bump with any change of judge/top/vocab's arguments or results; see triage/lexical.py */
 #define LEXFAST_MAX_TARGETS 64
 #ifndef LEXFAST_SOURCE
 #define LEXFAST_SOURCE "" /* setup.py passes the sha256 of this file: triage/lexical.py refuses a build of other source */
@@ -231,7 +233,7 @@ static PyObject *judge(PyObject *self, PyObject *args) {
         goto done;
     }
     Py_ssize_t nt = PySequence_Fast_GET_SIZE(seq);
-    Py_ssize_t total = 0, longest = 0;
+    Py_ssize_t total = 0, longest = 0, covered = 0, eligible = 0;
     for (Py_ssize_t f = 0; f < nt; f++) {
         Py_ssize_t n = str_length(PySequence_Fast_GET_ITEM(seq, f), "texts must be a sequence of str");
         if (n < 0) goto done;
@@ -283,7 +285,20 @@ static PyObject *judge(PyObject *self, PyObject *args) {
             for (Py_ssize_t p = starts[j]; p < ends[j]; p++) h = fnv(h, buf[p]);
             hashes[j] = h;
             Py_ssize_t row = vocab_find(voc, h, buf + starts[j], ends[j] - starts[j], NULL, 0);
-            if (row >= 0) counts_add(&c, row, f, starts[j], ends[j]);
+            if (row >= 0) {
+                counts_add(&c, row, f, starts[j], ends[j]);
+                if (!hidden[row]) {
+                    covered++;
+                    eligible++;
+                }
+            } else {
+                for (Py_ssize_t p = starts[j]; p < ends[j]; p++) {
+                    if (buf[p] != '#' && buf[p] != '\'') {
+                        eligible++;
+                        break;
+                    }
+                }
+            }
         }
         for (Py_ssize_t j = 0; j + 1 < ntok; j++) {
             uint64_t h = fnv(hashes[j], ' ');
@@ -325,7 +340,7 @@ static PyObject *judge(PyObject *self, PyObject *args) {
             }
             PyTuple_SET_ITEM(acc_t, q, x);
         }
-        result = Py_BuildValue("(NdnN)", acc_t, sq, shown, packed);
+        result = Py_BuildValue("(NdnNnn)", acc_t, sq, shown, packed, covered, eligible);
     }
 done:
     PyMem_Free(c.slots);
@@ -434,7 +449,7 @@ done:
 
 static PyMethodDef methods[] = {
     {"vocab", vocab, METH_VARARGS, "vocab(terms) -> the vocabulary's lookup table (row = position in terms)."},
-    {"judge", judge, METH_VARARGS, "judge(texts, vocab, table, k, hidden) -> (acc, sq, shown, known); see the source."},
+    {"judge", judge, METH_VARARGS, "judge(texts, vocab, table, k, hidden) -> (acc, sq, shown, known, covered, eligible); see the source."},
     {"top", top, METH_VARARGS, "top(known, table, k, hidden, terms, i, floor, n) -> [(term, c, field, start, end)]; see the source."},
     {NULL, NULL, 0, NULL},
 };

@@ -42,6 +42,7 @@ from triage.lexical import (
     load_model,
 )
 from triage.lexical import SIGNAL as LEXICAL_SIGNAL
+from triage.lexical import trust as lexical_trust
 from triage.schemas import CATEGORIES, Evidence
 from triage.textnorm import Normalized, normalize, normalize_keyword
 
@@ -576,7 +577,8 @@ def classify(
     model_scores: dict[str, float] = {}
     model_evidence: dict[str, list[Evidence]] = {}
     if lex is not None:
-        zs, known, lex_scale = lex.judge_texts([n.text for n in norms])
+        zs, known, lex_scale, coverage = lex.judge_texts([n.text for n in norms])
+        lex_trust = lexical_trust(coverage)
         model_z = dict(zip(lex.targets, zs, strict=True))
         model_scores = {t: round(_sigmoid(z), 4) for t, z in model_z.items()}
     scores: dict[str, float] = {}
@@ -588,7 +590,12 @@ def classify(
         x = cfg.scale * (cfg.bias + totals[cat])
         rule_scores[cat] = round(_sigmoid(x), 4)
         if lex is not None:
+            xr = x
             x = lex.combine(cat, x, zs)
+            if x < xr and lex_trust < 1.0:
+                # A model that does not know most of the ticket's words cannot argue it below the rules' own
+                # score (see triage.lexical.COVERAGE_FULL); it can still raise it.
+                x += (1.0 - lex_trust) * (xr - x)
         score = round(_sigmoid(x), 4)
         scores[cat] = score
         if score >= cfg.threshold:

@@ -52,7 +52,7 @@ from triage.schemas import CATEGORIES
 # switches it off (to compare, or to rule it out).
 # A build of another version of the C file (a stale .so beside newer Python code, e.g. after `git pull` without
 # reinstalling) is ignored, with the reason kept in LEXFAST_UNUSED, rather than failing on every ticket.
-LEXFAST_ABI = 4
+LEXFAST_ABI = 5
 LEXFAST_UNUSED = ""
 _lexfast: Any
 try:
@@ -89,6 +89,15 @@ EXPLAIN_FROM = 0.5  # spans are found for a target the model leans towards (prob
 # in proportion. Without this a ticket of one known word ("123", "Telegram") carries the whole L2-normalised
 # weight of that word. 10 is below all but ≈ 0.5 % of our labelled tickets (median 49).
 MIN_TERMS = 10
+# Nor may it argue *against* the rules about a ticket whose words it mostly does not know: its coverage is the share
+# of the ticket's word tokens it could weigh (not function words, not bare numbers) that are in its vocabulary.
+# A Greek or Czech ticket (median coverage ≈ 0.45 on our sets in those languages, against 0.85–1.00 for English,
+# Spanish, Portuguese and French) reads to it as a handful of known names ("IRIS", "Viber") and its intercepts, a
+# low score that says "I do not know these words", not "this is not a case". Below COVERAGE_FULL the share of its
+# argument that lowers a category's score under the rules' own (`triage.classify`) shrinks in proportion, to none
+# at COVERAGE_NONE; an argument that raises the score is kept whole (what it recognises still counts).
+COVERAGE_FULL = 0.7
+COVERAGE_NONE = 0.3
 
 # A term is a word of the normalised text with every ASCII digit read as "#": an amount is its shape
 # ("#,###"), not a vocabulary item. The translation keeps offsets, so spans need no map.
@@ -254,9 +263,12 @@ class LexicalModel:
         d = self._damping(sum(1 for t in vec if t not in self.hidden))
         return [b + d * x for b, x in zip(self.intercepts, z, strict=True)]
 
-    def judge(self, counts: Mapping[str, int]) -> tuple[list[float], list[tuple[str, float, tuple[float, ...]]], float]:
-        """One pass for the classifier: (logit per target, [(term, tf-idf before normalising, weights)], scale),
-        where `scale` (1/norm × the MIN_TERMS damping) turns a raw tf-idf × weight into its share of the logit.
+    def judge(
+        self, counts: Mapping[str, int]
+    ) -> tuple[list[float], list[tuple[str, float, tuple[float, ...]]], float, float]:
+        """One pass for the classifier: (logit per target, [(term, tf-idf before normalising, weights)], scale,
+        coverage), where `scale` (1/norm × the MIN_TERMS damping) turns a raw tf-idf × weight into its share of
+        the logit and `coverage` is the share of the ticket's word tokens the model knows (see COVERAGE_FULL).
 
         Same figures as ``logits(vector(counts))`` (a unit test holds them equal), without building the vector;
         the shipped three targets take an unrolled loop (≈ 40 % cheaper than one sum per target).
@@ -271,6 +283,7 @@ class LexicalModel:
         shown = 0
         log = math.log
         k = len(self.intercepts)
+        covered, eligible = _coverage_counts(counts, index, hidden)
         if k == 3:
             a0 = a1 = a2 = 0.0
             for term, n in counts.items():
@@ -303,9 +316,9 @@ class LexicalModel:
                     known.append((term, v, wk))
                     if term not in hidden:
                         shown += 1
-        return self._logits(acc, sq, shown, known)
+        return self._logits(acc, sq, shown, known, covered, eligible)
 
-    def judge_texts(self, texts: Sequence[str]) -> tuple[list[float], Known, float]:
+    def judge_texts(self, texts: Sequence[str]) -> tuple[list[float], Known, float, float]:
         """``judge(term_counts(texts))``: by the C accelerator when it is built (the same figures bit for bit:
         same terms, visited in the same order, the same arithmetic), else in Python. The known terms come
         back in a form only `explain` reads (packed bytes from the accelerator, `judge`'s list otherwise)."""
@@ -322,15 +335,20 @@ class LexicalModel:
                 hidden=bytes(t in self.hidden for t in feats.terms),
                 terms=feats.terms,
             )
-        acc, sq, shown, known = fast.judge(texts, st["vocab"], st["table"], len(self.intercepts), st["hidden"])
-        return self._logits(acc, sq, shown, known)
+        acc, sq, shown, known, covered, eligible = fast.judge(
+            texts, st["vocab"], st["table"], len(self.intercepts), st["hidden"]
+        )
+        return self._logits(acc, sq, shown, known, covered, eligible)
 
-    def _logits(self, acc: Sequence[float], sq: float, shown: int, known: _K) -> tuple[list[float], _K, float]:
-        """(logit per target, known, scale) from the sums of one pass, `judge`'s or the accelerator's."""
+    def _logits(
+        self, acc: Sequence[float], sq: float, shown: int, known: _K, covered: int, eligible: int
+    ) -> tuple[list[float], _K, float, float]:
+        """(logit per target, known, scale, coverage) from the sums of one pass, `judge`'s or the accelerator's."""
+        coverage = covered / eligible if eligible else 1.0
         if not known:
-            return list(self.intercepts), known, 0.0
+            return list(self.intercepts), known, 0.0, coverage
         scale = self._damping(shown) / math.sqrt(sq)
-        return [b + scale * a for b, a in zip(self.intercepts, acc, strict=True)], known, scale
+        return [b + scale * a for b, a in zip(self.intercepts, acc, strict=True)], known, scale, coverage
 
     def explain(self, known: Known, scale: float, i: int, n: int = EXPLAIN_TOP) -> list[tuple[str, float]]:
         """The `n` terms (of `judge`'s or `judge_texts`'s output) that raised target `i`'s logit the most,
@@ -353,6 +371,33 @@ class LexicalModel:
         best = [(v * w[i], t) for t, v, w in known if v * w[i] >= floor and t not in hidden]
         best.sort(key=lambda c: (-c[0], c[1]))
         return [(t, c * scale, term_span(t, views) if views is not None else None) for c, t in best[:n]]
+
+
+def trust(coverage: float) -> float:
+    """How much of the model's argument against the rules counts, from its coverage of the ticket: 1 at or above
+    COVERAGE_FULL, 0 at or below COVERAGE_NONE, linear between."""
+    if coverage >= COVERAGE_FULL:
+        return 1.0
+    if coverage <= COVERAGE_NONE:
+        return 0.0
+    return (coverage - COVERAGE_NONE) / (COVERAGE_FULL - COVERAGE_NONE)
+
+
+def _coverage_counts(counts: Mapping[str, int], index: Mapping[str, int], hidden: frozenset[str]) -> tuple[int, int]:
+    """(covered, eligible) word tokens of `term_counts` output, as the C accelerator counts them: a unigram (a term
+    without a space) is eligible when known and not hidden, or unknown with a character other than '#' and "'";
+    covered when eligible and known."""
+    covered = eligible = 0
+    for term, n in counts.items():
+        if " " in term:
+            continue
+        if term in index:
+            if term not in hidden:
+                covered += n
+                eligible += n
+        elif term.strip("#'"):
+            eligible += n
+    return covered, eligible
 
 
 def _function_words(term: str) -> bool:

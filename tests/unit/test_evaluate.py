@@ -326,6 +326,11 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         # boosts bought and a milestone funded at OXXO — their rules were dropped after review —, the ID check beside a
         # cloned WhatsApp), 1.000/1.000.
         ("check70.jsonl", 0.95, 0.08, 0.95, 0.95),
+        # check74 (all Spanish, Portuguese and French in dev's mix, fifteenth session; first reading with a5e88f6:
+        # 0.979/0.957, FPR 0.033 (1/30), money_lost 0.963/0.897), trained on since with its round ("le devuelva la
+        # diferencia", "je lui ai versé 600 €", "me verser directement", "compartilhar contato" no longer an account
+        # rental): 1.000/1.000, FPR 0, 0.967/1.000.
+        ("check74.jsonl", 0.95, 0.05, 0.95, 0.95),
     ],
 )
 def test_own_labelled_sets_quality_gate(
@@ -580,7 +585,9 @@ def test_the_twenty_first_held_out_set(fn) -> None:
     session's round with 53aa830 (figures only): scam F1 0.939, off-platform 0.911, FPR 0.062 (2/32), money_lost
     0.941 / 0.889; read once after check70's round with the session's final classifier: scam 0.954, **off-platform
     0.911 (R 0.854), FPR 0.031 (1/32), money_lost 0.941 / 0.889** — off-platform F1 and money_lost recall below the
-    targets. Never trained on; no rule written from it. The floor pins the reading."""
+    targets. Read again after the fifteenth session's check74 round (figures only): scam 0.961, off-platform 0.911
+    (R 0.854), FPR 0 (0/32), money_lost 0.941 / 0.889. Never trained on; no rule written from it. The floor pins the
+    reading."""
     rep = evaluate(load_labelled(HELDOUT / "check71.jsonl"), fn)
     failed = rep.passes(min_f1=0.90, max_fpr=0.04, min_money_recall=0.85, min_money_precision=0.90)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
@@ -603,9 +610,25 @@ def test_other_languages_second_set(fn) -> None:
     final classifier): scam F1 0.874 (R 0.788), **off-platform 0.790 (R 0.667), FPR 0 (0/32), money_lost 0.750 /
     0.545** — still the weak side (check68 first read 0.850 / 0.734). No rule written from it; the model is not
     trained on it (with check68 and check73 in training, other sets moved 17 tickets the wrong way against 11 fixed).
-    The floor pins the reading."""
+    The floor pins the reading. Fifteenth session: the model's coverage rule (a model that knows few of a ticket's words
+    cannot argue it below the rules) 0.893 / 0.819, FPR 0, money_lost 0.750 / 0.545; then rules were written from its
+    misses (docs/rules.md, "check73 review"; check75 measures them): 0.893 / 0.923, FPR 0, money_lost 0.800 / 0.727.
+    Still not trained on."""
     rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check73.jsonl"), fn)
-    failed = rep.passes(min_f1=0.78, max_fpr=0.04, min_money_recall=0.50, min_money_precision=0.70)
+    failed = rep.passes(min_f1=0.85, max_fpr=0.04, min_money_recall=0.70, min_money_precision=0.75)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_other_languages_third_set_held_out(fn) -> None:
+    """tests/heldout/check75.jsonl: 120 tickets in the seventeen languages of check68/check73 plus non-native English
+    (about seven each; local rails and apps: BLIK, Tikkie, Papara, Monobank, InstaPay, M-Pesa, MoMo, GCash…), written
+    blind in the fifteenth session. Read with the fourteenth session's classifier a5e88f6 (figures only): scam F1 0.850
+    (R 0.750), off-platform 0.771 (R 0.667), FPR 0.033 (1/30), money_lost 0.812 / 0.433; with only the model's coverage
+    rule added (figures only): 0.868 / 0.800, the same FPR and money_lost; once with the session's final classifier
+    (coverage rule, check73's round, check74's round and retrain): **0.868 (R 0.778) / 0.891 (R 0.854), FPR 0.033,
+    money_lost 0.857 / 0.600**. Never trained on; no rule written from it. The floor pins the reading."""
+    rep = evaluate(load_labelled(HELDOUT / "check75.jsonl"), fn)
+    failed = rep.passes(min_f1=0.85, max_fpr=0.04, min_money_recall=0.55, min_money_precision=0.80)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 
@@ -617,7 +640,8 @@ def test_other_languages_set_rules_only(fn) -> None:
     FPR 0.062 (2/32), money_lost 0.727 / 0.889 — the weak side. Rules were written from its misses
     (`offplatform_direct_intl` and others, docs/rules.md "check68 review"); the lexical model is NOT trained on it:
     training on it moved 14 tickets of other sets the wrong way against 7 fixed. With its round: 0.896 / 0.864, FPR
-    0.062, money_lost 0.727 / 0.889. The floor pins that reading."""
+    0.062, money_lost 0.727 / 0.889. The floor pins that reading. Fifteenth session (the model's coverage rule and
+    "майже заплатила" = almost paid): 0.913 / 0.901, FPR 0.062, money_lost 0.727 / 0.889."""
     rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check68.jsonl"), fn)
     failed = rep.passes(min_f1=0.85, max_fpr=0.07, min_money_recall=0.85, min_money_precision=0.70)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()

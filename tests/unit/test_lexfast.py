@@ -37,9 +37,10 @@ def _python(m: lexical.LexicalModel, texts: list[str]) -> tuple:
 
 
 def _same(m: lexical.LexicalModel, texts: list[str], exact: bool = True) -> None:
-    z_py, known_py, s_py = _python(m, texts)
-    z_c, known_c, s_c = m.judge_texts(texts)
+    z_py, known_py, s_py, cov_py = _python(m, texts)
+    z_c, known_c, s_c, cov_c = m.judge_texts(texts)
     assert isinstance(known_c, bytes)
+    assert cov_c == cov_py, texts  # the same tokens counted: exact
     if exact:
         assert (z_c, s_c) == (z_py, s_py), texts
     else:
@@ -125,7 +126,7 @@ def test_ties_in_explain_are_broken_by_the_term_as_in_python() -> None:
     feats = {w: [1.0, 1.0, 0.5, 0.25] for w in words}  # every term adds exactly as much
     doc = {"format": 1, "targets": list(lexical.TARGETS), "intercepts": [0.0, 0.0, 0.0], "features": feats}
     m = parse_model(json.dumps(doc).encode())
-    _, known, scale = m.judge_texts([" ".join(words)])
+    _, known, scale, _ = m.judge_texts([" ".join(words)])
     assert isinstance(known, bytes)
     assert [t for t, _ in m.explain(known, scale, 0, 3)] == ["alpha", "bravo", "charlie"]
     _same(m, [" ".join(words)])
@@ -166,7 +167,7 @@ def test_bad_arguments_raise_instead_of_crashing() -> None:
         fast.top(b"\0" * KNOWN_SIZE, st["table"], 2**61 + 3, st["hidden"], st["terms"], 0, 0.0, 3)
     with pytest.raises(ValueError):
         fast.judge(["ok"], st["vocab"], st["table"], 2**61 + 3, st["hidden"])
-    _, known, _ = m.judge_texts(EDGE_TEXTS)
+    _, known, _, _ = m.judge_texts(EDGE_TEXTS)
     assert fast.top(known, st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 2**60) == fast.top(
         known, st["table"], 3, st["hidden"], st["terms"], 0, 0.0, 10**6
     )
@@ -229,6 +230,6 @@ def test_a_replaced_model_builds_its_own_tables() -> None:
     other = {t: (idf, tuple(-w for w in ws)) for t, (idf, ws) in m.features.items()}
     m2 = dataclasses.replace(m, features=other)
     assert m2._native == {}
-    z1, _, _ = m.judge_texts(["pay me outside"])
-    z2, _, _ = m2.judge_texts(["pay me outside"])
+    z1, *_ = m.judge_texts(["pay me outside"])
+    z2, *_ = m2.judge_texts(["pay me outside"])
     assert z2 == _python(m2, ["pay me outside"])[0] and z1 != z2

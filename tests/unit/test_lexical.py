@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from triage import lexical
 from triage.classify import RulesError, classify, load_rules, parse_rules
 from triage.escalate import PolicyError, escalate, load_policy, parse_policy
 from triage.lexical import (
@@ -233,6 +234,56 @@ def test_a_ticket_of_few_known_words_moves_the_model_towards_its_intercept() -> 
     assert c.model_scores["scam_suspicion"] == _sig(-1.0 + 4.0 / math.sqrt(13))
 
 
+def test_coverage_is_the_share_of_weighable_word_tokens_the_model_knows() -> None:
+    m = parse_model(_raw(_model({w: [1.0, 0.0, 0.0, 0.0] for w in WORDS} | {"the": [1.0, 0.0, 0.0, 0.0]})))
+    assert "the" in m.hidden
+    # Known words count; function words ("the"), numbers ("###") and word pairs do not; unknown words do,
+    # each occurrence.
+    assert m.judge(term_counts(["alpha the bravo 123 alpha"]))[3] == 1.0
+    assert m.judge(term_counts(["alpha zulu zulu yankee"]))[3] == 0.25
+    assert m.judge(term_counts(["42 the ''"]))[3] == 1.0  # nothing to weigh: nothing held against the model
+    assert m.judge(term_counts(["καλησπέρα alpha"]))[3] == 0.5
+
+
+def test_trust_is_full_above_coverage_full_none_below_coverage_none_and_linear_between() -> None:
+    assert lexical.trust(1.0) == lexical.trust(lexical.COVERAGE_FULL) == 1.0
+    assert lexical.trust(0.0) == lexical.trust(lexical.COVERAGE_NONE) == 0.0
+    mid = (lexical.COVERAGE_FULL + lexical.COVERAGE_NONE) / 2
+    assert lexical.trust(mid) == pytest.approx(0.5)
+
+
+def test_a_model_that_does_not_know_the_words_cannot_argue_the_rules_down_but_can_argue_them_up() -> None:
+    """A Greek ticket the rules read as a scam is a handful of unknown words to a model trained mostly on English:
+    its low score is ignorance, not evidence against. Its argument below the rules' own logit shrinks with its
+    coverage (none at COVERAGE_NONE); above it, it counts whole."""
+    feats = {w: [1.0, 0.0, 0.0, 0.0] for w in WORDS}
+    feats["training"] = [1.0, -3.0, 0.0, 0.0]
+    feats["fee"] = [1.0, -3.0, 0.0, 0.0]
+    model = _model(feats, intercepts=(-4.0, -1.0, -1.0), blend={"scam_suspicion": 1.0})
+    rules = _rules_with(model)
+    rules_logit = 1.2 * (-2.0 + 2.5)
+    unknown = " ".join(f"λέξη{i}" for i in range(18))  # 18 unknown words, 2 known: coverage 0.1
+    c = classify("", f"training fee {unknown}", rules)
+    assert c.signals.keys() == {"training_fee"} and c.model_scores["scam_suspicion"] < 0.01
+    assert c.scores["scam_suspicion"] == c.rule_scores["scam_suspicion"] == _sig(rules_logit)
+    assert c.categories == ["scam_suspicion"]
+    # The same argument from a model that knows every word counts in full.
+    c = classify("", "training fee " + " ".join(WORDS), rules)
+    z = -4.0 + (-6.0 / math.sqrt(14)) * 1.0
+    assert c.scores["scam_suspicion"] == _sig(rules_logit + z) and c.categories == []
+    # Half-way (coverage 0.5: trust 0.5 with the shipped bounds): half of the argument against.
+    half = " ".join(f"λέξη{i}" for i in range(14))  # 14 known (12 + training + fee), 14 unknown
+    c = classify("", "training fee " + " ".join(WORDS) + " " + half, rules)
+    t = lexical.trust(0.5)
+    assert c.scores["scam_suspicion"] == pytest.approx(_sig(rules_logit + t * z), abs=1e-4)
+    # An argument *for* the category is kept whole whatever the coverage.
+    feats_up = {**feats, "training": [1.0, 3.0, 0.0, 0.0], "fee": [1.0, 3.0, 0.0, 0.0]}
+    up = _rules_with(_model(feats_up, intercepts=(0.0, -1.0, -1.0), blend={"scam_suspicion": 1.0}))
+    c = classify("", f"training fee {unknown}", up)
+    z_up = (6.0 / math.sqrt(2)) * (2 / lexical.MIN_TERMS)  # two shown terms of MIN_TERMS: damped
+    assert c.scores["scam_suspicion"] == _sig(rules_logit + z_up)
+
+
 def test_judge_and_explain_give_the_reference_vector_logits_and_top_terms() -> None:
     """`judge`/`explain` (the classifier's one-pass path) against `vector`/`logits` and a brute-force top list."""
     shipped = load_model(CONFIG)
@@ -242,7 +293,7 @@ def test_judge_and_explain_give_the_reference_vector_logits_and_top_terms() -> N
 
     for r in [*rows, {"subject": "", "body": "telegram 123"}, {"subject": "", "body": ""}]:
         counts = term_counts([normalize(r["subject"]).text, normalize(r["body"]).text])
-        z, known, scale = shipped.judge(counts)
+        z, known, scale, _ = shipped.judge(counts)
         assert z == pytest.approx(shipped.logits(shipped.vector(counts)), abs=1e-9)
         vec = shipped.vector(counts)
         for i in range(len(shipped.targets)):
@@ -284,7 +335,7 @@ def test_judge_equals_the_reference_for_any_number_of_targets(targets: list[str]
     m = parse_model(_raw(doc))
     for words in (WORDS[:3], WORDS, WORDS + WORDS[:4], ["zzz"]):
         counts = term_counts([" ".join(words)])
-        z, _, _ = m.judge(counts)
+        z, *_ = m.judge(counts)
         assert z == pytest.approx(m.logits(m.vector(counts)), abs=1e-12)
 
 

@@ -3231,6 +3231,124 @@ _FOURTEENTH = [
 ]
 _add_examples(_FOURTEENTH)
 
+# Fifteenth session (check74 round, es/pt/fr; "almost" from check68).
+_FIFTEENTH = [
+    ("account_rental", (
+        [
+            "Um cara quer alugar minha conta do Workana por 300 reais.",
+            "Me ofrecen alquilar mi cuenta de Upwork.",
+            "Me ofrecieron alquilar cuentas de Upwork verificadas por 50 dólares al mes.",
+            "Um cara no Telegram quer alugar contas de freelancers.",
+        ],
+        ["Minha conta foi restringida por 'compartilhar contato' numa proposta.", "Tenho que prestar contas ao meu contador."],
+    )),
+    ("offplatform_in_passing_intl", (
+        ["Il m'a demandé mon IBAN pour me verser directement une prime de fin d'année."],
+        [
+            "La plateforme me verse directement mes gains chaque semaine.",
+            "Mon employeur me verse directement mon salaire.",
+            "Codeur m'a dit qu'on me versera directement le remboursement des frais de service.",
+            "Le client souhaite me verser directement un pourboire via la plateforme.",
+            "Il veut me verser directement un bonus depuis son tableau de bord ?",
+        ],
+    )),
+    ("money_sent", (
+        ["On a convenu d'un paiement direct et je lui ai versé 600 € d'acompte.", "Je lui ai viré un acompte hier."],
+        [
+            "Je ne lui ai jamais versé 600 €.",
+            "Je lui ai envoyé mon CV et mon portfolio.",
+            "J'ai été débité deux fois pour l'abonnement : je leur ai payé 49 € le 3 mars.",
+            "Je lui ai payé 300 € via le contrat Malt.",
+            "Je suis client : je lui ai versé un acompte de 30 % via le jalon sur Malt.",
+        ],
+    )),
+    ("overpayment", (
+        [
+            "Me pagó $150.000 en vez de $15.000 y me pidió que le devuelva la diferencia a otra cuenta.",
+            "Quiere que yo le devuelva la diferencia por Nequi.",
+            "O cliente depositou 2000 a mais no meu Pix e nós transferimos a diferença de volta pra conta dele.",
+        ],
+        [
+            "Me cobraron la comisión dos veces, quiero que me devuelvan la diferencia.",
+            "Workana me cobró 20% en vez de 10%, ¿pueden devolverme la diferencia?",
+            "Malt m'a facturé deux fois, pouvez-vous me rembourser la différence ?",
+        ],
+    )),
+    ("intl_money_sent", (
+        [
+            "Я заплатила 1200 грн за навчання.",
+            # "almost" before a completed verb is often "almost all of it": not denied (helper-117)
+            "Я уже почти оплатил всю сумму за курс, осталось 50 долларов.",
+        ],
+        ["Я не заплатила нічого.", "Я вже майже заплатила, але чоловік відмовив.", "Я почти перевёл деньги, но банк заблокировал."],
+    )),
+]
+_add_examples(_FIFTEENTH)
+
+# Fifteenth session, check73 round (other languages; check75 written blind to measure it).
+_FIFTEENTH_INTL = [
+    ("intl_money_sent", (
+        [
+            "Am trimis 900 lei pe Revolut la o persoana fizica.",
+            "Am platit taxa de 200 lei.",
+            "Переказала 1200 грн, після цього мене видалили з групи.",
+            "Zaplatila jsem 500 Kč za registraci.",
+            "Převedl jsem 4 990 Kč na jejich účet.",
+            "Πλήρωσα 150€ εγγύηση.",
+            "Nilituma 3,500 kwa M-Pesa.",
+            "Nililipa ada ya usajili.",
+            "7awelthom Vodafone Cash 3ala rakam 010.",
+            "Dafa3t 500 geneh lel client bara el site.",
+            "I-am trimis 200 de lei pe Revolut.",
+            "Nimeshalipa.",
+            "Ik kreeg een Tikkie van €49,95 en heb die betaald.",
+        ],
+        [
+            "Am trimis CV-ul si portofoliul clientului.",
+            "N-am platit nimic.",
+            "Nu l-am depus inca.",
+            "Poslal jsem mu portfolio a CV.",
+            "Έστειλα το βιογραφικό μου.",
+            "Δεν πλήρωσα τίποτα.",
+            "Nilituma CV yangu jana.",
+            "Ik heb nog niks betaald.",
+            "Ik heb de opdracht afgerond maar ben niet betaald.",
+            # helper-118's review
+            "7awelt a3mel login bas mesh nafe3.",
+            "Mesh 7awelt 7aga lessa.",
+            "Κατέθεσα αίτηση ανάληψης πριν από τρεις μέρες.",
+            "Nimetuma CV yangu 2 mara.",
+            "Am transferat fișierele clientului pe Drive.",
+            "Клієнт оплатив замовлення через платформу.",
+            "Převedl jsem peníze z platformy na svůj účet.",
+            "Ik heb niets betaald.",
+            "Ik heb 500 euro betaald gekregen voor de opdracht.",
+            "Am plătit comisionul platformei de două ori.",
+            "N'am plătit nimic.",
+        ],
+    )),
+    ("offplatform_direct_intl", (
+        [
+            "Vrea sa-mi trimita banii direct pe Revolut, sa nu mai dam comision la platforma.",
+            "Tukakubaliana anilipe moja kwa moja kwa M-Pesa badala ya platform.",
+            "Zbytek mi dá radši hotově v den svatby, ať nemusí platit poplatek.",
+            "Mteja alinilipa nje ya platform.",
+        ],
+        [
+            "Platforma mi plateste direct pe card castigurile.",
+            "Upwork ananilipa kila wiki kupitia platform.",
+            "Můžu si vybrat peníze v hotovosti z bankomatu?",
+            # helper-118's review
+            "Mteja alipenda kazi yangu moja kwa moja.",
+            "Hotové logo jsem poslal klientovi napřímo e-mailem.",
+            "Am plătit abonamentul direct pe telefon, din aplicație.",
+            "Cum fac transferul ca să nu mai dăm comision băncii?",
+            "Vreau ca platforma să-mi trimită banii direct pe IBAN.",
+        ],
+    )),
+]
+_add_examples(_FIFTEENTH_INTL)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
