@@ -586,8 +586,9 @@ def test_the_twenty_first_held_out_set(fn) -> None:
     0.941 / 0.889; read once after check70's round with the session's final classifier: scam 0.954, **off-platform
     0.911 (R 0.854), FPR 0.031 (1/32), money_lost 0.941 / 0.889** — off-platform F1 and money_lost recall below the
     targets. Read again after the fifteenth session's check74 round (figures only): scam 0.961, off-platform 0.911
-    (R 0.854), FPR 0 (0/32), money_lost 0.941 / 0.889. Never trained on; no rule written from it. The floor pins the
-    reading."""
+    (R 0.854), FPR 0 (0/32), money_lost 0.941 / 0.889; and after its check77 round (the session's final classifier):
+    **0.961 / 0.923 (R 0.875), FPR 0, money_lost 0.941 / 0.889** — off-platform F1 within the target, money_lost
+    recall not. Never trained on; no rule written from it. The floor pins the reading."""
     rep = evaluate(load_labelled(HELDOUT / "check71.jsonl"), fn)
     failed = rep.passes(min_f1=0.90, max_fpr=0.04, min_money_recall=0.85, min_money_precision=0.90)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
@@ -626,9 +627,36 @@ def test_other_languages_third_set_held_out(fn) -> None:
     (R 0.750), off-platform 0.771 (R 0.667), FPR 0.033 (1/30), money_lost 0.812 / 0.433; with only the model's coverage
     rule added (figures only): 0.868 / 0.800, the same FPR and money_lost; once with the session's final classifier
     (coverage rule, check73's round, check74's round and retrain): **0.868 (R 0.778) / 0.891 (R 0.854), FPR 0.033,
-    money_lost 0.857 / 0.600**. Never trained on; no rule written from it. The floor pins the reading."""
+    money_lost 0.857 / 0.600**; the same after the session's last round (check77's). Never trained on; no rule written
+    from it. The floor pins the reading."""
     rep = evaluate(load_labelled(HELDOUT / "check75.jsonl"), fn)
     failed = rep.passes(min_f1=0.85, max_fpr=0.04, min_money_recall=0.55, min_money_precision=0.80)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_the_twenty_fourth_held_out_set(fn) -> None:
+    """tests/heldout/check76.jsonl: 150 tickets of dev's kind and proportions (an early-December queue: holiday rushes,
+    year-end bonuses and tax forms, gift-card and "payment protection" scams, AI-training deposits, 15 % in 9 other
+    languages, 6 HTML bodies, 6 obfuscated contacts), written blind in the fifteenth session. Read with the session's
+    classifier before its check77 round (figures only; the same with a5e88f6): 0.988 / 0.957, FPR 0.024 (1/41),
+    money_lost 0.913 / 0.955; once with the session's final classifier: **0.988 / 0.957 (R 0.933), FPR 0.024,
+    money_lost 0.913 / 0.955** — every target. Never trained on; no rule written from it."""
+    rep = evaluate(load_labelled(HELDOUT / "check76.jsonl"), fn)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.95, min_money_precision=0.90)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_spanish_portuguese_french_untrained_set(fn) -> None:
+    """tests/untrained/check77.jsonl: 120 tickets all in Spanish, Portuguese and French (Spain, Latin America, Brazil,
+    Portugal, France, Belgium, Québec, West Africa), payment outside told indirectly and in passing, losses told without
+    "pay", ordinary tickets naming Pix/Nequi/Wave legitimately; written blind in the fifteenth session. First reading
+    with the session's classifier before its round: 0.918 / 0.884, **FPR 0.167 (5/30)**, money_lost 0.929 / 0.839
+    (a5e88f6: 0.910 / 0.884, the same FPR, 0.926 / 0.806). Rules were written from its misses (docs/rules.md, "check77
+    review"); the model is NOT trained on it: trained with it, dev's h082 ("Mission via Malt toujours impayée") crossed
+    the off-platform threshold (0.5067) and dev's money_lost precision fell below the target. With its round:
+    0.933 / 0.959, FPR 0.067 (2/30), money_lost 0.935 / 0.935. The floor pins that reading."""
+    rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check77.jsonl"), fn)
+    failed = rep.passes(min_f1=0.92, max_fpr=0.07, min_money_recall=0.90, min_money_precision=0.90)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 

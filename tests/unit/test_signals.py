@@ -3349,6 +3349,80 @@ _FIFTEENTH_INTL = [
 ]
 _add_examples(_FIFTEENTH_INTL)
 
+# Fifteenth session, check77 round (es/pt/fr, payment outside told indirectly; look-alikes).
+_FIFTEENTH_C77 = [
+    ("pay_outside_platform", (
+        ["El cliente me propuso pagarme por fuera."],
+        [
+            "Já adianto: não paguei nem recebi nada fora da plataforma, foi tudo aqui dentro.",
+            "NO, no le pagué nada por fuera ni le di mis datos.",
+        ],
+    )),
+    # "nada" after the counterparty's verb is what he never paid for work outside (helper-121): still an incident
+    ("pay_outside_platform", (["No me pagó nada por fuera y desapareció.", "Ele não me pagou nada por fora e sumiu."], [])),
+    ("scam_messenger", (
+        [
+            "Me llegó un mensaje por WhatsApp de un supuesto reclutador.",
+            # helper-121's review: the cue does not cross a comma or "y"
+            "No me llegó el pago, por WhatsApp el 'cliente' me dice que pague un seguro.",
+            "El pago no llegó y por WhatsApp me pide una tarifa.",
+        ],
+        [
+            "No me llegó por WhatsApp ni por correo, es dentro del panel.",
+            "No me llegó el código por WhatsApp.",
+        ],
+    )),
+    ("personal_data_request", (
+        [
+            "Me llegó un aviso por WhatsApp pidiéndome foto del DNI.",
+            "El cliente me pidió foto del DNI y el número de cuenta.",
+            "Recebi um alerta no meu painel de um contratante pedindo meu CPF e RG.",
+            "J'ai reçu une notification dans mon compte d'une entreprise qui demande mon passeport et mon RIB.",
+        ],
+        ["Me salió un aviso dentro de mi cuenta pidiéndome foto del DNI por ambos lados y una selfie."],
+    )),
+    ("payment_via_rail", (
+        [
+            "Il me payait chaque mois par Wave, 250 000 FCFA.",
+            "J'ai déposé 50 000 FCFA par Wave en deux fois.",
+            "Ya le había adelantado 200 dólares por Zelle a un tipo que decía ser reclutador.",
+        ],
+        [
+            "Adelante, le mandé la propuesta por el chat.",
+            "Je voudrais déposer une plainte.",
+            # helper-121's review
+            "Le dije que siga adelante con Mercado Pago como pasarela de su tienda.",
+            "Au lieu de passer par le site, il veut que je dépose les fichiers sur Google Drive.",
+            "J'ai voulu déposer 20 000 FCFA par Wave sur mon compte ComeUp.",
+            "Avant je payais mon abonnement Malt par PayPal.",
+        ],
+    )),
+    ("money_sent", (
+        ["Le yapeé los 80 al número que me dio.", "J'ai déposé 50 000 FCFA par Wave en deux fois."],
+        [
+            "Je dois déposer mon dossier avant vendredi.",
+            "J'ai déposé une plainte pour les 50 000 FCFA qu'il me doit.",
+            "J'ai déposé 20 000 FCFA sur mon compte ComeUp par Wave.",
+            "Ya he adelantado 80% del proyecto.",
+            "Cuando le yapee el adelanto me avisa.",
+        ],
+    )),
+    ("offplatform_in_passing_intl", (
+        ["« On s'arrange entre nous, ce sera plus simple, je vous fais un virement à réception de facture »."],
+        [
+            "Prefiero arreglarlo entre nosotros sin abrir disputa.",
+            "On s'arrange entre nous pour la date de livraison.",
+            "On a pu s'arranger entre nous pour la date, le paiement passera par le jalon Malt.",
+            "Combinamos entre a gente o prazo, e ele pagou pela plataforma.",
+        ],
+    )),
+    ("personal_payment_task", (
+        ["Me escribió muy urgido que le comprara 4 tarjetas de Google Play de 50 dólares."],
+        ["Compré una tarjeta de Google Play para pagar la suscripción de la app de la plataforma."],
+    )),
+]
+_add_examples(_FIFTEENTH_C77)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
