@@ -646,6 +646,28 @@ def test_the_twenty_fourth_held_out_set(fn) -> None:
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 
+def test_the_twenty_fifth_held_out_set(fn) -> None:
+    """tests/heldout/check78.jsonl: 150 tickets of dev's kind and proportions (a mid-January queue: tax season,
+    new-year job hunting, "year-end bonus" and "annual account audit" scams, recruiters on LinkedIn/Telegram, AI-training
+    task scams, non-native writers), written blind in the sixteenth session. Read before the session's first round was
+    committed, with that round and without it (505b35f's classifier): the same, **0.994 / 0.982 (R 0.964), FPR 0
+    (0/45), money_lost 0.923 / 0.960** — every target. Never trained on; no rule written from it."""
+    rep = evaluate(load_labelled(HELDOUT / "check78.jsonl"), fn)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.95, min_money_precision=0.90)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_spanish_portuguese_french_second_held_out_set(fn) -> None:
+    """tests/heldout/check79.jsonl: 120 tickets all in Spanish (46), Portuguese (39) and French (35), a natural mix
+    (local rails, losses told indirectly, writers who say they did NOT pay), written blind in the sixteenth session.
+    Read before the session's first round was committed, with it and without it (505b35f's classifier): the same,
+    **0.969 / 0.957 (R 0.917), FPR 0.028 (1/36), money_lost 0.962 / 0.893 (25/28)** — money_lost recall just below the
+    target, as on check71. Never trained on; no rule written from it. The floor pins the reading."""
+    rep = evaluate(load_labelled(HELDOUT / "check79.jsonl"), fn)
+    failed = rep.passes(min_f1=0.94, max_fpr=0.04, min_money_recall=0.85, min_money_precision=0.92)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
 def test_spanish_portuguese_french_untrained_set(fn) -> None:
     """tests/untrained/check77.jsonl: 120 tickets all in Spanish, Portuguese and French (Spain, Latin America, Brazil,
     Portugal, France, Belgium, Québec, West Africa), payment outside told indirectly and in passing, losses told without
