@@ -640,7 +640,8 @@ def test_the_twenty_fourth_held_out_set(fn) -> None:
     languages, 6 HTML bodies, 6 obfuscated contacts), written blind in the fifteenth session. Read with the session's
     classifier before its check77 round (figures only; the same with a5e88f6): 0.988 / 0.957, FPR 0.024 (1/41),
     money_lost 0.913 / 0.955; once with the session's final classifier: **0.988 / 0.957 (R 0.933), FPR 0.024,
-    money_lost 0.913 / 0.955** — every target. Never trained on; no rule written from it."""
+    money_lost 0.913 / 0.955** — every target. Read again after the sixteenth session's payout-question round (figures
+    only): 0.988 / 0.966, FPR 0 (0/41), money_lost 0.913 / 0.955. Never trained on; no rule written from it."""
     rep = evaluate(load_labelled(HELDOUT / "check76.jsonl"), fn)
     failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.95, min_money_precision=0.90)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
@@ -651,7 +652,8 @@ def test_the_twenty_fifth_held_out_set(fn) -> None:
     new-year job hunting, "year-end bonus" and "annual account audit" scams, recruiters on LinkedIn/Telegram, AI-training
     task scams, non-native writers), written blind in the sixteenth session. Read before the session's first round was
     committed, with that round and without it (505b35f's classifier): the same, **0.994 / 0.982 (R 0.964), FPR 0
-    (0/45), money_lost 0.923 / 0.960** — every target. Never trained on; no rule written from it."""
+    (0/45), money_lost 0.923 / 0.960** — every target; the same after the session's two rounds. Never trained on; no rule
+    written from it."""
     rep = evaluate(load_labelled(HELDOUT / "check78.jsonl"), fn)
     failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.95, min_money_precision=0.90)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
@@ -662,9 +664,25 @@ def test_spanish_portuguese_french_second_held_out_set(fn) -> None:
     (local rails, losses told indirectly, writers who say they did NOT pay), written blind in the sixteenth session.
     Read before the session's first round was committed, with it and without it (505b35f's classifier): the same,
     **0.969 / 0.957 (R 0.917), FPR 0.028 (1/36), money_lost 0.962 / 0.893 (25/28)** — money_lost recall just below the
-    target, as on check71. Never trained on; no rule written from it. The floor pins the reading."""
+    target, as on check71. Read once after the session's payout-question and check80 rounds (figures only): 0.969 /
+    0.957, FPR 0.028, **money_lost 0.963 / 0.929 (26/28)**. Never trained on; no rule written from it (a review helper
+    proposed "le había pasado/yapeado" after seeing it mend one of this set's tickets: left out). The floor pins the
+    reading."""
     rep = evaluate(load_labelled(HELDOUT / "check79.jsonl"), fn)
-    failed = rep.passes(min_f1=0.94, max_fpr=0.04, min_money_recall=0.85, min_money_precision=0.92)
+    failed = rep.passes(min_f1=0.94, max_fpr=0.04, min_money_recall=0.90, min_money_precision=0.92)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_spanish_portuguese_french_money_set(fn) -> None:
+    """tests/untrained/check80.jsonl: 120 tickets all in Spanish (45), Portuguese (40) and French (35) about money:
+    45 % money_lost (fees, deposits, gift cards, tasks, overpayments, unpaid work, told in passing and indirectly), the
+    rest look-alikes (refused, "casi pago", paid the platform itself, hearsay), written blind in the sixteenth session.
+    First reading: 0.947 / 0.886 (R 0.838), FPR 0.042 (1/24), money_lost 0.980 / 0.889. Rules were written from its
+    misses (docs/rules.md, "check80 review"; a review found harm in most first-draft pieces, its tested narrowing
+    adopted); the model is not trained on it. With the round: 0.961 / 0.973, FPR 0.042, money_lost 0.982 / 0.982. The
+    floor pins that reading."""
+    rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check80.jsonl"), fn)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.05, min_money_recall=0.95, min_money_precision=0.95)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 

@@ -3423,6 +3423,240 @@ _FIFTEENTH_C77 = [
 ]
 _add_examples(_FIFTEENTH_C77)
 
+
+# Sixteenth session, withdrawal-method questions (docs/rules.md, "payout questions"): the writer's own earnings paid out
+# by the platform by check, wire or another method is neither; a counterparty offering payouts by check still counts.
+_SIXTEENTH_PAYOUT = [
+    ("pay_outside_platform", (
+        [
+            "The client offered to pay me by check instead of through Upwork.",
+            "He wants me to receive payments via PayPal instead of the platform.",
+            "My client said he will transfer my payment via Wise instead of Upwork next time.",
+            "He offered to pay me via Zelle instead, to skip the fees.",
+        ],
+        [
+            "Is it possible to get my payouts by paper check instead of PayPal?",
+            "Does the platform offer payment by cheque for withdrawals in Canada?",
+            "Can I withdraw my balance via Payoneer instead of PayPal?",
+            "Can my payouts go to Wise instead of my bank? PayPal is blocked in my country.",
+            "I would like to switch to direct deposit instead of PayPal for my withdrawals.",
+            "Can I get my payout via wire transfer instead of PayPal, it takes forever",
+            "Do you offer payment by wire transfer for withdrawals to Nigeria?",
+        ],
+    )),
+    ("check_payment", (
+        [
+            "He offered payouts by check every week if I reship packages from home.",
+            "I withdrew the money from his check and sent it back by Zelle.",
+            "He mailed me a cashier's check for $3,200.",
+        ],
+        [
+            "Is it possible to get my payouts by paper check instead of PayPal?",
+            "Can I withdraw my earnings by check?",
+            "Does the platform offer payment by cheque for withdrawals in Canada?",
+        ],
+    )),
+    ("payment_via_rail", (
+        ["The client offered payment via Payoneer directly to avoid the fee."],
+        ["Does Upwork offer payment via Payoneer in Pakistan?"],
+    )),
+]
+_add_examples(_SIXTEENTH_PAYOUT)
+# helper-125's review of the first draft: a counterparty paying "my payouts/earnings" outside, a cue that reached past
+# the clause, offers made by someone met "on Upwork"; and payout questions now read as such
+_SIXTEENTH_PAYOUT_REVIEW = [
+    ("check_payment", (
+        [
+            "The client will mail my payouts as a paper check every two weeks.",
+            "The buyer said he'd send my payout by money order.",
+            "My client wants to pay my earnings by check from now on.",
+            "He sent my earnings in a cheque for $2,900 and asked me to deposit it.",
+            "He told me to cash out the check at my bank and send $1,500 back through Zelle.",
+        ],
+        ["Does Fiverr pay by check?"],
+    )),
+    ("pay_outside_platform", (
+        [
+            "He told me to withdraw it via Bitcoin ATM instead of my bank.",
+            "The client paid outside the platform for all payouts after the first milestone.",
+            "The client offered to send my earnings via Zelle instead.",
+            "I have been receiving my earnings through PayPal instead of Upwork for 3 months.",
+            "He asked to pay me outside Upwork because of the fees on payouts.",
+            "A client I met on Upwork offered to pay me through his company's portal.",
+            "The guy on Upwork offered to pay me by card directly.",
+            "The client asked: can I pay you via Wise instead of Upwork?",
+        ],
+        [],
+    )),
+    ("withdrawal_method_question", (
+        [
+            "Does Fiverr pay by check?",
+            "Can I use Wise instead of Payoneer to withdraw?",
+            "O Fiverr oferece pagamento por Pix?",
+            "Posso sacar meus ganhos via Wise em vez do PayPal?",
+        ],
+        ["Um cliente do Fiverr ofereceu pagamento por Pix."],
+    )),
+]
+_add_examples(_SIXTEENTH_PAYOUT_REVIEW)
+
+# Sixteenth session, check80 (es/pt/fr, money already sent; docs/rules.md, "check80 review").
+_SIXTEENTH_C80 = [
+    ("money_sent", (
+        [
+            "O cara pediu uma caução, já tinha mandado os R$ 150 pelo pix antes de perceber.",
+            "Ya le había mandado los 80 dólares.",
+            "J'avais déjà réglé quand j'ai vu des avis sur un forum.",
+            "Efetuei a transferência para o IBAN indicado no dia 3.",
+            "Le hice el depósito en Banrural a nombre de una persona particular.",
+            "Primero puse 20 mil, después 60 mil por mercado pago.",
+            "Me convenceu a colocar dinheiro, primeiro 500 reais, depois 3 mil.",
+            "Para seguir tuve que recargar 200 USDT por binance.",
+            "Il m'a dit de lui renvoyer 50 000. J'ai renvoyé.",
+            "Compré las tarjetas en el Walmart y le mandé las fotos.",
+            "Lo pagué por Bizum al número que me dieron.",
+        ],
+        [
+            "J'avais déjà réglé le problème avec le support.",
+            "Efetuei o pagamento da assinatura do plano Plus.",
+            "Tuve que pagar la comisión de la plataforma.",
+        ],
+    )),
+    ("upfront_fee", (
+        ["Preciso deixar R$ 200 de caução que ele devolve no fim do projeto.", "Me pidió una fianza de 50 dólares."],
+        ["Please use caution with clients asking for Telegram."],
+    )),
+    ("account_rental", (
+        [
+            "Me ofrece 100 USD al mes por dejarle usar mi cuenta.",
+            "Quiere que le preste mi cuenta.",
+            "Il m'a proposé de lui laisser utiliser mon compte.",
+        ],
+        ["Quiero dejar mi cuenta bancaria como método de retiro."],
+    )),
+    ("payment_via_rail", (
+        ["O cliente pediu e eu fiz o pix de R$ 200."],
+        ["Eu NÃO fiz o pix, falei que só trabalho pela plataforma."],
+    )),
+]
+_add_examples(_SIXTEENTH_C80)
+# helper-126's review of check80's first draft: 68 sentences the draft read as money sent (a file sent, a quote, the client's
+# own payment, the platform's fees, withdrawals, budgets, "tuve que recargar la página", business cards…): none is money_sent;
+# denials and the writer's "hay que hacer el pago" keep payment_via_rail; "prête" (ready) and streaming accounts are not rentals
+_SIXTEENTH_C80_REVIEW = [
+    ("money_sent", (
+        [],
+        [
+            "El cliente ya había pagado, pero ahora abrió una disputa en Workana.",
+            "O cliente já tinha mandado R$ 500 pelo Pix antes de eu começar.",
+            "O cliente já tinha pago, mas abriu uma disputa na plataforma.",
+            "Eu já tinha enviado, mas o cliente diz que não recebeu o arquivo.",
+            "J'avais déjà envoyé, mais le client dit qu'il n'a rien reçu.",
+            "Le client me redemande le fichier. J'avais envoyé.",
+            "Ya le había enviado el presupuesto de 300 dólares cuando me pidió hablar por WhatsApp.",
+            "Eu já tinha enviado o orçamento de R$ 800 quando o cliente pediu para fechar pelo WhatsApp.",
+            "J'avais envoyé un devis de 500 € et le client ne répond plus.",
+            "Ya le había enviado mi propuesta con la tarifa por hora y no contestó.",
+            "J'avais déjà payé les frais de service de la plateforme.",
+            "J'avais déjà payé mes frais d'abonnement Malt.",
+            "Ya había pagado la cuota mensual de Workana y no puedo enviar propuestas.",
+            "Ya había pagado la tarifa de Workana Plus y me la cobraron de nuevo.",
+            "El cliente ya había depositado 200 dólares en el hito y luego canceló.",
+            "O cliente já tinha depositado R$ 500 no projeto e depois cancelou.",
+            "Realizei a transferência do meu saldo para minha conta bancária, mas o dinheiro não caiu.",
+            "Efetuei a transferência para o meu Payoneer e ainda não chegou.",
+            "Realicé la transferencia de mis ganancias a mi cuenta bancaria y no llega.",
+            "Realicé el pago anual de Workana Pro y me cobraron dos veces.",
+            "Realizei o pagamento do boleto da 99Freelas e a conta continua bloqueada.",
+            "Efetuei o pagamento do imposto DAS deste mês, preciso da nota fiscal.",
+            "Realicé el pago del hito en Workana y el freelancer desapareció.",
+            "Puse 50 dólares de presupuesto en el proyecto y nadie se postuló.",
+            "Coloquei 500 reais de orçamento no projeto e ninguém mandou proposta.",
+            "Puse 15 dólares por hora en mi perfil.",
+            "J'ai mis 500 € de budget dans l'annonce.",
+            "Metí 3 mil palabras en el artículo y el cliente no pagó.",
+            "Me convenció de mandar el portafolio con 3 muestras.",
+            "O cliente me convenceu a enviar o trabalho em 3 partes.",
+            "Tuve que recargar la página varias veces.",
+            "J'ai dû recharger la page trois fois.",
+            "J'ai dû envoyer le fichier trois fois.",
+            "Tuve que enviar mi DNI para verificar la cuenta.",
+            "Tive que enviar o arquivo de novo porque o cliente não recebeu.",
+            "Tuve que mandar el trabajo de nuevo.",
+            "Tuve que comprar una licencia de Adobe para el proyecto.",
+            "J'ai dû acheter un nouvel ordinateur.",
+            "Tive que pagar a taxa de saque de novo.",
+            "J'ai dû payer des frais de retrait.",
+            "J'ai dû payer la TVA sur ma facture Malt.",
+            "Tuve que pagar la tarifa de servicio de Workana dos veces.",
+            "Tuve que comprar más conexiones para postularme.",
+            "Le client dit qu'il n'a pas reçu le fichier. J'ai renvoyé, toujours rien.",
+            "J'ai acheté des cartes de visite et envoyé les photos au client.",
+            "Comprei cartões de visita e enviei as fotos para o cliente aprovar.",
+            "J'ai acheté une carte graphique sur Amazon pour le projet.",
+            "Compré una tarjeta gráfica en Amazon para renderizar.",
+            "Le client paiera par virement sur Malt.",
+            "Le client me paiera par virement via la plateforme une fois la mission validée.",
+            "El cliente dice que hay que hacer el pago por PayPal para evitar la comisión.",
+            "Tengo que hacer el cobro por PayPal, dice el cliente.",
+            "Nunca me mandó el dinero por Western Union como prometió.",
+            "O cliente não me mandou o pix que prometeu.",
+            "Tive problema no pagamento por Pix que o cliente fez.",
+            "Recebi no PayPal pagamentos de clientes que conheci aqui.",
+            "La maquette est prête. Mon compte affiche une erreur depuis hier.",
+            "Je suis prête, mon profil est complet et vérifié.",
+            "Les vidéos sont prêtes, mon compte Malt ne permet pas de les envoyer.",
+            "Mi hermano me pidió dejarle usar mi cuenta de Netflix.",
+            "Le presté mi cuenta de Canva Pro a un cliente para el diseño.",
+            "El cliente pidió el archivo que ya le había enviado.",
+            "Me pidió el archivo otra vez, que ya le había enviado.",
+            "Ya le había enviado el trabajo y el pago acordado era de 50 dólares.",
+            "Já tinha enviado o logo e o pagamento de R$ 300 ficou pendente.",
+            "No pagamento via Pix, o cliente errou o valor.",
+            "E no pagamento via Pix ele mandou o valor errado.",
+            "No hice el bizum.",
+        ],
+    )),
+    ("payment_via_rail", (
+        [
+            "El cliente dice que hay que hacer el pago por PayPal para evitar la comisión.",
+            "Tengo que hacer el cobro por PayPal, dice el cliente.",
+            "Nunca me mandó el dinero por Western Union como prometió.",
+            "O cliente não me mandou o pix que prometeu.",
+            "Tive problema no pagamento por Pix que o cliente fez.",
+            "Recebi no PayPal pagamentos de clientes que conheci aqui.",
+            "No pagamento via Pix, o cliente errou o valor.",
+            "E no pagamento via Pix ele mandou o valor errado.",
+            "No hice el bizum.",
+        ],
+        [],
+    )),
+    ("account_rental", (
+        [],
+        [
+            "La maquette est prête. Mon compte affiche une erreur depuis hier.",
+            "Je suis prête, mon profil est complet et vérifié.",
+            "Les vidéos sont prêtes, mon compte Malt ne permet pas de les envoyer.",
+            "Mi hermano me pidió dejarle usar mi cuenta de Netflix.",
+            "Le presté mi cuenta de Canva Pro a un cliente para el diseño.",
+        ],
+    )),
+]
+_add_examples(_SIXTEENTH_C80_REVIEW)
+_add_examples([
+    ("money_sent", (
+        [
+            "Acabé pagando 50 dólares por la capacitación.",
+            "Acabei pagando R$ 200 de taxa.",
+            "J'ai fini par payer 79 € de frais.",
+            "Tive que fazer um pix de 100 reais.",
+            "O cara me convenceu a colocar 300 reais na plataforma dele.",
+        ],
+        [],
+    )),
+    ("account_rental", (["Deixei ele usar minha conta por 50 dólares."], [])),
+])
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
