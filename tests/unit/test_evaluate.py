@@ -649,11 +649,11 @@ def test_the_twenty_fourth_held_out_set(fn) -> None:
 
 def test_the_twenty_fifth_held_out_set(fn) -> None:
     """tests/heldout/check78.jsonl: 150 tickets of dev's kind and proportions (a mid-January queue: tax season,
-    new-year job hunting, "year-end bonus" and "annual account audit" scams, recruiters on LinkedIn/Telegram, AI-training
-    task scams, non-native writers), written blind in the sixteenth session. Read before the session's first round was
-    committed, with that round and without it (505b35f's classifier): the same, **0.994 / 0.982 (R 0.964), FPR 0
-    (0/45), money_lost 0.923 / 0.960** — every target; the same after the session's two rounds. Never trained on; no rule
-    written from it."""
+    new-year job hunting, "year-end bonus" and "annual account audit" scams, recruiters on LinkedIn/Telegram,
+    AI-training task scams, non-native writers), written blind in the sixteenth session. Read before the session's
+    first round was committed, with that round and without it (505b35f's classifier): the same, **0.994 / 0.982
+    (R 0.964), FPR 0 (0/45), money_lost 0.923 / 0.960** — every target; the same after the session's two rounds. Never
+    trained on; no rule written from it."""
     rep = evaluate(load_labelled(HELDOUT / "check78.jsonl"), fn)
     failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.95, min_money_precision=0.90)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
