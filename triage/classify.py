@@ -483,6 +483,9 @@ class Classification:
     # The rules' own score per category, before the model's share (= scores without a model); policy
     # conditions about "several fraud patterns at once" read it (`rule_scores` in escalation.yaml).
     rule_scores: dict[str, float] = field(default_factory=dict)
+    # The share of the ticket's word tokens the lexical model knows (None without a model); below
+    # triage.lexical.COVERAGE_FULL the model could not argue a score below the rules' own.
+    model_coverage: float | None = None
 
 
 def _sigmoid(x: float) -> float:
@@ -576,8 +579,10 @@ def classify(
     model_z: dict[str, float] = {}
     model_scores: dict[str, float] = {}
     model_evidence: dict[str, list[Evidence]] = {}
+    model_coverage: float | None = None
     if lex is not None:
         zs, known, lex_scale, coverage = lex.judge_texts([n.text for n in norms])
+        model_coverage = round(coverage, 4)
         lex_trust = lexical_trust(coverage)
         model_z = dict(zip(lex.targets, zs, strict=True))
         model_scores = {t: round(_sigmoid(z), 4) for t, z in model_z.items()}
@@ -625,6 +630,7 @@ def classify(
     return Classification(
         categories=decided, scores=scores, needs_review=review, evidence=evidence, signals=fired,
         model_scores=model_scores, model_evidence=model_evidence, rule_scores=rule_scores,
+        model_coverage=model_coverage,
     )
 
 

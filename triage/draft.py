@@ -31,6 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from triage.contacts import extract_contacts, normalise_url
 from triage.kb import KBEntry, KnowledgeBase
+from triage.lexical import COVERAGE_FULL
 from triage.schemas import Evidence, Flag
 
 REPLY_TXT = "reply.txt.j2"
@@ -565,9 +566,15 @@ def build_draft(
     flags: Sequence[Flag] = (),
     evidence: Sequence[Evidence] = (),
     needs_review: bool = False,
+    model_coverage: float | None = None,
 ) -> Draft:
-    """Customer reply (text + HTML) for `categories`, in the given order, and an internal note."""
+    """Customer reply (text + HTML) for `categories`, in the given order, and an internal note.
+
+    `model_coverage` (Classification.model_coverage): below COVERAGE_FULL the note tells the agent the lexical model
+    knew too few of the ticket's words to lower the rules' score."""
     wanted, entries, unanswered = answered_entries(categories, kb)
+    model_known = (None if model_coverage is None or model_coverage >= COVERAGE_FULL
+                   else int(model_coverage * 100))
 
     text = html_out = None
     links: list[str] = []
@@ -595,10 +602,11 @@ def build_draft(
     if entries or flags or evidence or needs_review or unanswered:
         if templates.note_is_shipped and _NOTE_FAST:
             note = _tidy(_note_fast(wanted, entries, kb.version, templates.version, needs_review, unanswered,
-                                    flags, evidence))
+                                    flags, evidence, model_known))
         else:
             note = _tidy(templates.render(INTERNAL_NOTE, _note_context(
-                wanted, entries, kb.version, templates.version, needs_review, unanswered, flags, evidence)))
+                wanted, entries, kb.version, templates.version, needs_review, unanswered, flags, evidence,
+                model_known)))
 
     return Draft(
         text=text,
@@ -699,6 +707,7 @@ def _named_reply(
 def _note_context(
     wanted: Sequence[str], entries: Sequence[tuple[str, KBEntry]], kb_version: str, template_version: str,
     needs_review: bool, unanswered: Sequence[str], flags: Sequence[Flag], evidence: Sequence[Evidence],
+    model_known: int | None = None,
 ) -> dict[str, Any]:
     """The internal note template's variables (ticket-derived strings cleaned and truncated)."""
     return {
@@ -707,6 +716,7 @@ def _note_context(
         "kb_version": kb_version,
         "template_version": template_version,
         "needs_review": needs_review,
+        "model_known": model_known,
         "unanswered": [_snippet(c, 40) for c in unanswered],
         "flags": [
             {
@@ -735,7 +745,7 @@ def _note_context(
 # `_tidy`, over generated and labelled tickets and edge cases. Change the two together.
 
 # sha256 of config/templates/internal_note.txt.j2 as shipped (UTF-8): the template `_note_fast` reproduces.
-SHIPPED_INTERNAL_NOTE_SHA256 = "3013ae0d6b515f5e0b0a25cfbb9b2b6e665fa48605a939cf5e8eb8d62202cd35"
+SHIPPED_INTERNAL_NOTE_SHA256 = "869c994f92c6b213bbec079cdbec2dc5ef61962125f3d20ddcc3776f38b07f2d"
 _NOTE_FAST = True  # tests turn it off to compare with Jinja's render
 
 
@@ -750,6 +760,7 @@ def _evidence_line(ev: Evidence) -> str:
 def _note_fast(
     wanted: Sequence[str], entries: Sequence[tuple[str, KBEntry]], kb_version: str, template_version: str,
     needs_review: bool, unanswered: Sequence[str], flags: Sequence[Flag], evidence: Sequence[Evidence],
+    model_known: int | None = None,
 ) -> str:
     """What Jinja renders from the shipped internal note with `_note_context(...)`, before `_tidy`."""
     cats = [_snippet(c, 40) for c in wanted]
@@ -759,6 +770,9 @@ def _note_fast(
                    f"templates {template_version})\n")
     if needs_review:
         out.append("NEEDS REVIEW: the classification is uncertain; check the draft before sending.\n")
+    if model_known is not None:
+        out.append(f"Lexical model: knows only {model_known} % of this ticket's words (its language?), so it could not "
+                   "lower the rules' score; read the rules' evidence.\n")
     for cat in unanswered:
         out.append(f"No knowledge-base entry for category {_snippet(cat, 40)}: write this part by hand.\n")
     if flags:

@@ -16,6 +16,7 @@ from typing import Any
 
 from triage.classify import Classification
 from triage.escalate import Escalation
+from triage.lexical import COVERAGE_FULL
 from triage.schemas import CATEGORIES
 
 ClassifyFn = Callable[[str, str], tuple[Classification, Escalation]]
@@ -105,6 +106,7 @@ class Miss:
     scores: dict[str, float]
     evidence: list[dict[str, Any]]
     subject: str = ""
+    model_coverage: float | None = None  # Classification.model_coverage
 
 
 @dataclass
@@ -169,6 +171,9 @@ class EvalReport:
             )
             if miss.subject:
                 lines.append(f"    subject: {miss.subject[:100]}")
+            if miss.model_coverage is not None and miss.model_coverage < COVERAGE_FULL:
+                lines.append(f"    lexical model knows {miss.model_coverage:.0%} of its words (below "
+                             f"{COVERAGE_FULL:.0%}: it could not lower the rules' score)")
             for ev in miss.evidence:
                 lines.append(
                     f"    {ev['signal']:<26} {ev['field']}[{ev['start']}:{ev['end']}] {ev['text'][:80]!r}"
@@ -229,6 +234,7 @@ def evaluate(rows: Iterable[dict[str, Any]], classify_fn: ClassifyFn) -> EvalRep
                     scores=c.scores,
                     evidence=ev,
                     subject=row.get("subject", ""),
+                    model_coverage=getattr(c, "model_coverage", None),
                 )
             )
     return EvalReport(

@@ -112,6 +112,7 @@ def run_judged(
         flags=e.flags,
         evidence=c.evidence,
         needs_review=c.needs_review,
+        model_coverage=c.model_coverage,
     )
     contacts = extract_contacts(ticket.subject, ticket.body) if contacts is None else list(contacts)
     elapsed_ms = ((timer() - t0) * 1000.0) if timer else 0.0

@@ -23,6 +23,7 @@ from triage.draft import (
     load_templates,
     templates_from_sources,
 )
+from triage.lexical import COVERAGE_FULL
 from triage.schemas import Evidence, Flag
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,9 +31,9 @@ DATA = ROOT / "tests" / "data"
 
 
 def _both(templates: Any, kb: Any, categories: list[str], flags: list[Flag], evidence: list[Evidence],
-          needs_review: bool) -> tuple[str, str]:
+          needs_review: bool, model_known: int | None = None) -> tuple[str, str]:
     wanted, entries, unanswered = answered_entries(categories, kb)
-    args = (wanted, entries, kb.version, templates.version, needs_review, unanswered, flags, evidence)
+    args = (wanted, entries, kb.version, templates.version, needs_review, unanswered, flags, evidence, model_known)
     return _note_fast(*args), templates.render(INTERNAL_NOTE, _note_context(*args))
 
 
@@ -74,8 +75,10 @@ def test_fast_note_equals_jinja_on_pipeline_outputs(kb: Any, templates: Any) -> 
     checked = 0
     for i, (subject, body) in enumerate(_tickets()):
         c, e = pipeline.judge(subject, body, cfg, extra_flags=[repeat] if i % 7 == 0 else ())
+        known = (None if c.model_coverage is None or c.model_coverage >= COVERAGE_FULL
+                 else int(c.model_coverage * 100))
         fast, jinja = _both(cfg.templates, cfg.kb, list(c.categories), list(e.flags), list(c.evidence),
-                            c.needs_review)
+                            c.needs_review, known)
         assert fast == jinja, (subject, body)
         assert _tidy(fast) == _tidy(jinja)
         checked += 1
@@ -112,16 +115,18 @@ def test_fast_note_equals_jinja_on_edge_cases(kb: Any, templates: Any, seed: int
         ]
         evidence = [_rand_evidence(rnd) for _ in range(rnd.choice([0, 1, 4, 20, 21, 45]))]
         needs_review = rnd.random() < 0.3
-        fast, jinja = _both(templates, kb, cats, flags, evidence, needs_review)
+        coverage = rnd.choice([None, None, 0.0, 0.42, 0.695, 0.7, 0.95])
+        known = rnd.choice([None, 0, 42, 69])
+        fast, jinja = _both(templates, kb, cats, flags, evidence, needs_review, known)
         assert fast == jinja
         draft._NOTE_FAST = False
         try:
             slow = build_draft(categories=cats, kb=kb, templates=templates, requester_name=None, flags=flags,
-                               evidence=evidence, needs_review=needs_review)
+                               evidence=evidence, needs_review=needs_review, model_coverage=coverage)
         finally:
             draft._NOTE_FAST = True
         quick = build_draft(categories=cats, kb=kb, templates=templates, requester_name=None, flags=flags,
-                            evidence=evidence, needs_review=needs_review)
+                            evidence=evidence, needs_review=needs_review, model_coverage=coverage)
         assert quick == slow
 
 
@@ -133,3 +138,41 @@ def test_load_templates_marks_the_shipped_note(tmp_path: Path) -> None:
     shipped = (tmp_path / "templates" / INTERNAL_NOTE).read_text(encoding="utf-8")
     (tmp_path / "templates" / INTERNAL_NOTE).write_text(shipped + "\nextra line\n", encoding="utf-8")
     assert not load_templates(tmp_path).note_is_shipped
+
+
+def test_the_note_says_when_the_lexical_model_knew_too_few_words(kb: Any, templates: Any) -> None:
+    """Below COVERAGE_FULL the model could not lower the rules' score: the agent is told, with the share; at or above
+    it, or without a model, nothing is said."""
+    line = "Lexical model: knows only 42 % of this ticket's words"
+    for fast in (True, False):
+        draft._NOTE_FAST = fast
+        try:
+            low = build_draft(categories=["scam_suspicion"], kb=kb, templates=templates, requester_name=None,
+                              model_coverage=0.425)
+            full = build_draft(categories=["scam_suspicion"], kb=kb, templates=templates, requester_name=None,
+                               model_coverage=COVERAGE_FULL)
+            none = build_draft(categories=["scam_suspicion"], kb=kb, templates=templates, requester_name=None)
+        finally:
+            draft._NOTE_FAST = True
+        assert low.internal_note is not None and line in low.internal_note
+        assert full.internal_note is not None and "Lexical model" not in full.internal_note
+        assert none.internal_note is not None and "Lexical model" not in none.internal_note
+
+
+def test_a_ticket_in_a_language_the_model_barely_knows_gets_the_line() -> None:
+    from triage import pipeline
+    from triage.schemas import TicketIn
+
+    cfg = pipeline.load_config(ROOT / "config")
+    greek = TicketIn(source="api", external_id="g1", subject="Πελάτης ζητάει ΑΦΜ",
+                     body="Ο πελάτης ζητάει ΑΦΜ, ταυτότητα και IBAN πριν από το συμβόλαιο. Είναι απάτη;")
+    english = TicketIn(source="api", external_id="e1", subject="Client wants my ID",
+                       body="The client asked for my passport and bank details before any contract. Is it a scam?")
+    c_gr, _ = pipeline.judge(greek.subject, greek.body, cfg)
+    c_en, _ = pipeline.judge(english.subject, english.body, cfg)
+    assert c_gr.model_coverage is not None and c_gr.model_coverage < COVERAGE_FULL
+    assert c_en.model_coverage is not None and c_en.model_coverage >= COVERAGE_FULL
+    note_gr = pipeline.run(greek, cfg).internal_note or ""
+    note_en = pipeline.run(english, cfg).internal_note or ""
+    assert f"Lexical model: knows only {int(c_gr.model_coverage * 100)} %" in note_gr
+    assert "Lexical model" not in note_en
