@@ -791,8 +791,8 @@ def hs_translate(p: str) -> bytes:
                 if p[j] == "\\":
                     e = p[j + 1]
                     if e in "wds":
-                        if neg:
-                            raise _Untranslatable(f"\\{e} in a negated class")
+                        # In a negated class only the ASCII members are excluded: the bytes of a non-ASCII
+                        # word/digit/space character stay accepted, a superset of what `re` matches.
                         body.append(_ASCII_ESC[e])
                         wide = True
                     elif e in "WDSbB":
@@ -987,7 +987,7 @@ def _hs_build(signals: Sequence[Signal], cache_dir: Path | None = None) -> tuple
             try:
                 _hs.Database().compile(expressions=[e], ids=[i], flags=[flags])
             except Exception:
-                ungated.add(i)
+                ungated.add(i)  # e.g. "Pattern is too large": `re` runs it on every ticket (a test keeps none)
         keep = [(e, i) for e, i in zip(exprs, ids, strict=True) if i not in ungated]
         db = _hs.Database()
         db.compile(expressions=[e for e, _ in keep], ids=[i for _, i in keep], flags=[flags] * len(keep))

@@ -686,6 +686,18 @@ def test_spanish_portuguese_french_money_set(fn) -> None:
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 
+def test_other_languages_fourth_set(fn) -> None:
+    """tests/untrained/check81.jsonl: 120 tickets in the seventeen languages of check68/check73/check75 plus non-native
+    English (local rails: BLIK, Tikkie, Papara, СБП, InstaPay, Vodafone Cash, M-Pesa, GCash, IRIS, Revolut…), written
+    blind in the sixteenth session by two helpers. First reading (505b35f's classifier, the same with the session's
+    before its round): 0.889 / 0.829 (R 0.708), FPR 0.028 (1/36), money_lost 0.923 / 0.800. Rules were written from its
+    misses (docs/rules.md, "check81 review"); the model is not trained on it. With the round: 0.898 / 0.945, FPR 0.028,
+    money_lost 0.923 / 0.800 (check75, held out, unchanged). The floor pins that reading."""
+    rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check81.jsonl"), fn)
+    failed = rep.passes(min_f1=0.88, max_fpr=0.04, min_money_recall=0.78, min_money_precision=0.90)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
 def test_spanish_portuguese_french_untrained_set(fn) -> None:
     """tests/untrained/check77.jsonl: 120 tickets all in Spanish, Portuguese and French (Spain, Latin America, Brazil,
     Portugal, France, Belgium, Québec, West Africa), payment outside told indirectly and in passing, losses told without

@@ -3643,6 +3643,112 @@ _SIXTEENTH_C80_REVIEW = [
     )),
 ]
 _add_examples(_SIXTEENTH_C80_REVIEW)
+
+# Sixteenth session, check81 (seventeen other languages; docs/rules.md, "check81 review").
+_SIXTEENTH_C81 = [
+    ("offplatform_direct_intl", (
+        [
+            "mi-a scris că e mai simplu să-mi trimită 150 lei pe Revolut decât să facă contract nou",
+            "Хочу просто перевести ему 1 500 ₽ по СБП, а не открывать новый контракт с комиссией.",
+            "anasema itakuwa rahisi akinitumia balance kwa M-Pesa moja kwa moja badala ya kupitia hapa",
+            "napsal, že mi to pošle na Revolut, ať neřešíme novou smlouvu a poplatky",
+            "Sonra 'komisyon vermeyelim, IBAN'ına EFT yaparım' dedi.",
+            "قالي خلينا برا الموقع عشان العمولة وهبعتلك على انستاباي",
+            "Ο πελάτης είπε ότι για να γλιτώσουμε την προμήθεια θα με πληρώσει με IRIS.",
+        ],
+        [],
+    )),
+    ("intl_money_sent", (
+        [
+            "Nikamtumia Ksh 4,500 kwa M-Pesa akasema ataniletea login jioni.",
+            "Binili ko gamit Maya ang Steam gift cards at sinend ko yung codes.",
+        ],
+        [],
+    )),
+    ("personal_data_request", (["Klient chce rodné číslo, číslo občanky a datum narození ještě před nabídkou."], [])),
+]
+_add_examples(_SIXTEENTH_C81)
+# helper-130's review of check81's first draft: payouts to the writer's own Revolut/M-Pesa/GCash "directly", "-tumia" and
+# "هبعتلك" for messages and files, "rather than a new contract" said of a payment ON the platform, complaints about the
+# platform's or the bank's fee, a bank or form asking for "rodné číslo", a phone top-up: none of them fires
+_SIXTEENTH_C81_REVIEW = [
+    ("offplatform_direct_intl", (
+        [],
+        [
+            "Auszahlung verspätet || Mein Geld geht direkt auf mein Revolut-Konto, aber seit zwei Wochen ist nichts angekommen.",
+            "Câștigurile mele vin direct în contul meu Revolut, dar acum întârzie de o săptămână.",
+            "Moje środki idą bezpośrednio na Revolut, od tygodnia nic nie dotarło.",
+            "Pesa zangu zinaenda moja kwa moja kwenye M-Pesa lakini wiki hii hazijafika.",
+            "Yung kita ko direkta sa GCash ko pero hindi pa dumating hanggang ngayon.",
+            "Mera earning seedha Easypaisa account mein aata hai, is baar nahi aaya.",
+            "Mera balance seedha JazzCash mein aata hai lekin abhi tak nahi aaya.",
+            "الأرباح بتنزل مباشرة على فودافون كاش بس المرة دي اتأخرت",
+            "الفلوس بتوصل مباشرة على انستاباي بس المرة دي ما وصلتش",
+            "Деньги приходят напрямую по СБП, но в этот раз ничего не пришло.",
+            "Ich habe mein Revolut direkt mit meinem Profil verknüpft, aber die Verifizierung hängt.",
+            "Mteja alinitumia ujumbe moja kwa moja akiuliza kuhusu mradi.",
+            "Mteja akanitumia faili moja kwa moja, je ni sawa?",
+            "Anataka kunitumia mkataba moja kwa moja, nifanye nini?",
+            "Nimemtumia mteja kazi yote, sasa hajalipa kwa wiki 2.",
+            "Nilimtumia ujumbe mara 3 lakini hajajibu.",
+            "Tulimtumia faili 5 za muundo jana.",
+            "العميل قال هبعتلك الملفات مباشرة على الإيميل",
+            "هبعتلك التفاصيل برا الموقع على الواتساب",
+            "العميل قالي ابعتلك الشغل مباشرة ولا على الموقع؟",
+            "Der Kunde will statt einen neuen Vertrag zu öffnen einen Meilenstein im bestehenden Vertrag hinzufügen und dort bezahlen.",
+            "Клиент хочет оплатить дополнительную работу в рамках текущего заказа, а не открывать новый контракт.",
+            "Клиент заплатит бонусом в текущем контракте, а не создавать новый заказ.",
+            "Klient chce zapłacić w ramach obecnej umowy zamiast nowego zlecenia.",
+            "Müşteri yeni sipariş açmadan mevcut siparişe ekstra ekleyip ödeme yapacak.",
+            "Müşteri yeni teklif yerine mevcut siparişe ek ödeme gönderdi.",
+            "Invece di aprire un nuovo contratto, il cliente pagherà un bonus sul contratto attuale.",
+            "In plaats van een nieuw contract betaalt de klant een bonus via het bestaande contract.",
+            "Ο πελάτης είπε να μην ανοίξουμε νέα σύμβαση, θα πληρώσει bonus στην υπάρχουσα.",
+            "Daripada bikin kontrak baru, klien bayar bonus di kontrak yang sama.",
+            "Klient navrhl, ať neřešíme novou smlouvu a zaplatí bonus v rámci stávající zakázky.",
+            "Klient chce, abychom řešili smlouvu a platbu přes podporu.",
+            "Decât să facem un contract nou, clientul a plătit un bonus prin Upwork.",
+            "Clientul vrea să plătească un bonus în contractul actual decât să facă un contract nou.",
+            "Podpora mi napsala, ať řeším poplatky za platbu se svou bankou.",
+            "Ödememden bu kadar komisyon kesilmesin diye ne yapabilirim?",
+            "Fiverr komisyonu çok yüksek, ödemeden %20 komisyon kesilmesin istiyorum.",
+            "اتخصم مني كتير عشان العمولة لما العميل دفع",
+            "أنا زعلان عشان العمولة عالية والدفع اتأخر",
+            "هل في طريقة تحويل بدون عمولة للبنك؟",
+            "Πώς να γλιτώσουμε την προμήθεια της τράπεζας στην πληρωμή με κάρτα;",
+            "Ο πελάτης θέλει να πληρώσει με IBAN για να γλιτώσουμε την προμήθεια της κάρτας.",
+            "Ověření identity: aplikace po mně chce datum narození a číslo OP.",
+            "Banka po mně chce rodné číslo kvůli převodu výdělku.",
+            "Daňový formulář chce rodné číslo a adresu.",
+            "Banka chce číslo operace pro dohledání platby.",
+            "Podpora chce číslo objednávky a číslo pasu kvůli ověření.",
+            "Binili ko yung load para sa phone ko para matanggap ang OTP.",
+            "May nag-message na taga-Upwork daw, sinend ko yung code na dumating sa phone ko.",
+            "Binili ko ang Connects gamit ang GCash pero hindi pumasok.",
+        ],
+    )),
+    ("personal_data_request", (
+        [],
+        [
+            "Ověření identity: aplikace po mně chce datum narození a číslo OP.",
+            "Banka po mně chce rodné číslo kvůli převodu výdělku.",
+            "Daňový formulář chce rodné číslo a adresu.",
+            "Banka chce číslo operace pro dohledání platby.",
+            "Podpora chce číslo objednávky a číslo pasu kvůli ověření.",
+        ],
+    )),
+    ("intl_money_sent", (
+        [],
+        [
+            "Nilimtumia ujumbe mara 3 lakini hajajibu.",
+            "Tulimtumia faili 5 za muundo jana.",
+            "Binili ko yung load para sa phone ko para matanggap ang OTP.",
+            "May nag-message na taga-Upwork daw, sinend ko yung code na dumating sa phone ko.",
+            "Binili ko ang Connects gamit ang GCash pero hindi pumasok.",
+        ],
+    )),
+]
+_add_examples(_SIXTEENTH_C81_REVIEW)
 _add_examples([
     ("money_sent", (
         [
