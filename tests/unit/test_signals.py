@@ -3543,10 +3543,22 @@ _add_examples(_SIXTEENTH_C80)
 # helper-126's review of check80's first draft: 68 sentences the draft read as money sent (a file sent, a quote, the client's
 # own payment, the platform's fees, withdrawals, budgets, "tuve que recargar la página", business cards…): none is money_sent;
 # denials and the writer's "hay que hacer el pago" keep payment_via_rail; "prête" (ready) and streaming accounts are not rentals
+_C80_RAIL_KEPT = [
+    "El cliente dice que hay que hacer el pago por PayPal para evitar la comisión.",
+    "Tengo que hacer el cobro por PayPal, dice el cliente.",
+    "Nunca me mandó el dinero por Western Union como prometió.",
+    "O cliente não me mandou o pix que prometeu.",
+    "Tive problema no pagamento por Pix que o cliente fez.",
+    "Recebi no PayPal pagamentos de clientes que conheci aqui.",
+    "No pagamento via Pix, o cliente errou o valor.",
+    "E no pagamento via Pix ele mandou o valor errado.",
+    "No hice el bizum.",
+]
 _SIXTEENTH_C80_REVIEW = [
     ("money_sent", (
         [],
         [
+            *_C80_RAIL_KEPT,
             "El cliente ya había pagado, pero ahora abrió una disputa en Workana.",
             "O cliente já tinha mandado R$ 500 pelo Pix antes de eu começar.",
             "O cliente já tinha pago, mas abriu uma disputa na plataforma.",
@@ -3597,12 +3609,6 @@ _SIXTEENTH_C80_REVIEW = [
             "Compré una tarjeta gráfica en Amazon para renderizar.",
             "Le client paiera par virement sur Malt.",
             "Le client me paiera par virement via la plateforme une fois la mission validée.",
-            "El cliente dice que hay que hacer el pago por PayPal para evitar la comisión.",
-            "Tengo que hacer el cobro por PayPal, dice el cliente.",
-            "Nunca me mandó el dinero por Western Union como prometió.",
-            "O cliente não me mandou o pix que prometeu.",
-            "Tive problema no pagamento por Pix que o cliente fez.",
-            "Recebi no PayPal pagamentos de clientes que conheci aqui.",
             "La maquette est prête. Mon compte affiche une erreur depuis hier.",
             "Je suis prête, mon profil est complet et vérifié.",
             "Les vidéos sont prêtes, mon compte Malt ne permet pas de les envoyer.",
@@ -3612,25 +3618,9 @@ _SIXTEENTH_C80_REVIEW = [
             "Me pidió el archivo otra vez, que ya le había enviado.",
             "Ya le había enviado el trabajo y el pago acordado era de 50 dólares.",
             "Já tinha enviado o logo e o pagamento de R$ 300 ficou pendente.",
-            "No pagamento via Pix, o cliente errou o valor.",
-            "E no pagamento via Pix ele mandou o valor errado.",
-            "No hice el bizum.",
         ],
     )),
-    ("payment_via_rail", (
-        [
-            "El cliente dice que hay que hacer el pago por PayPal para evitar la comisión.",
-            "Tengo que hacer el cobro por PayPal, dice el cliente.",
-            "Nunca me mandó el dinero por Western Union como prometió.",
-            "O cliente não me mandou o pix que prometeu.",
-            "Tive problema no pagamento por Pix que o cliente fez.",
-            "Recebi no PayPal pagamentos de clientes que conheci aqui.",
-            "No pagamento via Pix, o cliente errou o valor.",
-            "E no pagamento via Pix ele mandou o valor errado.",
-            "No hice el bizum.",
-        ],
-        [],
-    )),
+    ("payment_via_rail", (_C80_RAIL_KEPT, [])),
     ("account_rental", (
         [],
         [
