@@ -571,7 +571,7 @@ def build_draft(
     """Customer reply (text + HTML) for `categories`, in the given order, and an internal note.
 
     `model_coverage` (Classification.model_coverage): below COVERAGE_FULL the note tells the agent the lexical model
-    knew too few of the ticket's words to lower the rules' score."""
+    knew too few of the ticket's words to weigh fully against the rules' score."""
     wanted, entries, unanswered = answered_entries(categories, kb)
     model_known = (None if model_coverage is None or model_coverage >= COVERAGE_FULL
                    else int(model_coverage * 100))
@@ -745,7 +745,7 @@ def _note_context(
 # `_tidy`, over generated and labelled tickets and edge cases. Change the two together.
 
 # sha256 of config/templates/internal_note.txt.j2 as shipped (UTF-8): the template `_note_fast` reproduces.
-SHIPPED_INTERNAL_NOTE_SHA256 = "869c994f92c6b213bbec079cdbec2dc5ef61962125f3d20ddcc3776f38b07f2d"
+SHIPPED_INTERNAL_NOTE_SHA256 = "127a997a10d79d86efdab8afbe8166b5e8a7d85df3244349932b39490980ea81"
 _NOTE_FAST = True  # tests turn it off to compare with Jinja's render
 
 
@@ -771,8 +771,8 @@ def _note_fast(
     if needs_review:
         out.append("NEEDS REVIEW: the classification is uncertain; check the draft before sending.\n")
     if model_known is not None:
-        out.append(f"Lexical model: knows only {model_known} % of this ticket's words (its language?), so it could not "
-                   "lower the rules' score; read the rules' evidence.\n")
+        out.append(f"Lexical model: knows only {model_known} % of this ticket's words (its language?), so its say "
+                   "against the rules' score was cut; read the rules' evidence.\n")
     for cat in unanswered:
         out.append(f"No knowledge-base entry for category {_snippet(cat, 40)}: write this part by hand.\n")
     if flags:

@@ -173,7 +173,7 @@ class EvalReport:
                 lines.append(f"    subject: {miss.subject[:100]}")
             if miss.model_coverage is not None and miss.model_coverage < COVERAGE_FULL:
                 lines.append(f"    lexical model knows {miss.model_coverage:.0%} of its words (below "
-                             f"{COVERAGE_FULL:.0%}: it could not lower the rules' score)")
+                             f"{COVERAGE_FULL:.0%}: its say against the rules' score was cut)")
             for ev in miss.evidence:
                 lines.append(
                     f"    {ev['signal']:<26} {ev['field']}[{ev['start']}:{ev['end']}] {ev['text'][:80]!r}"
