@@ -141,8 +141,8 @@ def test_load_templates_marks_the_shipped_note(tmp_path: Path) -> None:
 
 
 def test_the_note_says_when_the_lexical_model_knew_too_few_words(kb: Any, templates: Any) -> None:
-    """Below COVERAGE_FULL the model's say against the rules' score is cut: the agent is told, with the share; at or above
-    it, or without a model, nothing is said."""
+    """Below COVERAGE_FULL the model's say against the rules' score is cut: the agent is told, with the share; at or
+    above it, or without a model, nothing is said."""
     line = "Lexical model: knows only 42 % of this ticket's words"
     for fast in (True, False):
         draft._NOTE_FAST = fast
