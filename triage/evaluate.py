@@ -234,7 +234,7 @@ def evaluate(rows: Iterable[dict[str, Any]], classify_fn: ClassifyFn) -> EvalRep
                     scores=c.scores,
                     evidence=ev,
                     subject=row.get("subject", ""),
-                    model_coverage=getattr(c, "model_coverage", None),
+                    model_coverage=c.model_coverage,
                 )
             )
     return EvalReport(
