@@ -623,12 +623,15 @@ def test_retraining_reproduces_the_shipped_model() -> None:
     again = parse_model(train_files(sorted(DATA.glob("*.jsonl")), c=shipped.training["C"],
                                     min_df=shipped.training["min_df"], config_dir=CONFIG).encode())
     assert set(again.features) == set(shipped.features)
-    assert again.intercepts == pytest.approx(shipped.intercepts, abs=1e-3)
+    # The solver's floating-point sums depend on the CPU's BLAS kernels: a model trained on one machine and
+    # retrained on another (an AMD EPYC CI runner) differed by 1.1e-3 in a weight; a stale model differs by far more.
+    tol = 5e-3
+    assert again.intercepts == pytest.approx(shipped.intercepts, abs=tol)
     for term in list(shipped.features)[::50]:
-        assert again.features[term][1] == pytest.approx(shipped.features[term][1], abs=1e-3), term
+        assert again.features[term][1] == pytest.approx(shipped.features[term][1], abs=tol), term
     for cat, (a, d, b) in shipped.stack.items():
-        assert again.stack[cat][0] == pytest.approx(a, abs=1e-3) and again.stack[cat][1] == pytest.approx(d, abs=1e-3)
-        assert again.stack[cat][2] == pytest.approx(b, abs=1e-3)
+        assert again.stack[cat][0] == pytest.approx(a, abs=tol) and again.stack[cat][1] == pytest.approx(d, abs=tol)
+        assert again.stack[cat][2] == pytest.approx(b, abs=tol)
 
 
 def test_features_are_held_compactly_and_read_like_a_dict() -> None:
