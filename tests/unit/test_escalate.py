@@ -42,6 +42,19 @@ FLAG_CASES = [
     ("money_lost", "He paid by PayPal outside the contract, then charged back after I sent the files.", True),
     ("money_lost", "My client on the platform owes me for the last milestone, I opened a dispute.", False),
     ("money_lost", "He offered to pay by PayPal outside the site. I don't think he owes me anything yet.", False),
+    # A fake overpayment's "nothing arrived" is the bait, not money owed; the difference sent back is the loss.
+    (
+        "money_lost",
+        "Before any contract the client said he sent 850 USD to my account via Wise by mistake and wants me to send "
+        "back the difference to his cousin. Nothing arrived, I checked. I have not sent any money.",
+        False,
+    ),
+    (
+        "money_lost",
+        "Before any contract the client said he overpaid me by Zelle and asked me to refund the difference, so I sent "
+        "him $700 back. Nothing ever arrived from him.",
+        True,
+    ),
     (
         "personal_data_shared",
         "They wanted my SSN to onboard me and I sent them a copy of my passport too.",

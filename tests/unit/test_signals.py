@@ -625,7 +625,6 @@ _OWED_AND_REFUSALS: list[tuple[str, tuple[list[str], list[str]]]] = [
             'Il cliente mi deve ancora 900 euro.',
             'Der Kunde zahlt seit März nicht mehr.',
             'O PayPal devolveu o dinheiro para ela.',
-            'The bonus he promised never came.',
         ],
         [
             'I owe him an apology for the delay.',
@@ -634,6 +633,18 @@ _OWED_AND_REFUSALS: list[tuple[str, tuple[list[str], list[str]]]] = [
             'The client paid both invoices on time.',
             'If the client charged back, what would happen?',
             'Mi cliente me debe confirmar la fecha.',
+        ],
+    )),
+    ('payment_never_arrived', (
+        [
+            'The bonus he promised never came.',
+            'He says he sent it yesterday but nothing has arrived.',
+            'The second half never showed up.',
+        ],
+        [
+            "It's not that nothing arrived, it came late.",
+            'The files never arrived, he sent them again.',
+            'Nothing changed on my profile.',
         ],
     )),
     ('clients_onto_platform', (
@@ -3739,6 +3750,39 @@ _SIXTEENTH_C81_REVIEW = [
     )),
 ]
 _add_examples(_SIXTEENTH_C81_REVIEW)
+
+# check83 (seventeenth session, hard English cases) and its review (helper-135): a dot inside an e-mail address is not
+# a sentence end; an accusation the writer denies is no payment outside; a payment "to avoid the platform's fees" sent
+# somewhere outside is; "must unlock … by depositing" is an obligation, not a payment.
+_SEVENTEENTH_C83 = [
+    ("money_sent", (
+        ["I paid it to talentsuccess.badge@proton.me by PayPal friends & family on the 12th."],
+        ["So I gave him joao.p@hotmail.com and he paid $150 for the logo outside Upwork."],
+    )),
+    ("payment_via_rail", (
+        ["I sent $40 to pay.verify-team@gmail.com via PayPal.", "The buyer asked to start by paying me half through PayPal."],
+        [
+            "They said I must unlock the VIP tier by depositing 100 USDT to their wallet.",
+            "I was told to verify my account by sending $30 via Zelle.",
+        ],
+    )),
+    ("phishing_tell", (["He asked me to email my ID to upwork.support.team@gmail.com before the interview."], [])),
+    ("pay_outside_platform", (
+        [
+            "The freelancer keeps attaching invoices saying 'please pay to this account to avoid platform fees'.",
+            "He wants me to invoice him separately to avoid paying Fiverr's 20% cut.",
+            "I reported that I received payment outside the platform from this client.",
+            "The confirmation came from no-reply@escrow.com and he wants to pay through it.",
+        ],
+        [
+            "I got a warning that I asked a buyer for payment outside Fiverr. I never did.",
+            "The buyer reported me for asking him to pay outside the platform, which is a lie.",
+            "Can I pay the remaining milestones now to avoid the platform fee increase?",
+            "Can I pay with my card instead of PayPal to avoid the service fee?",
+        ],
+    )),
+]
+_add_examples(_SEVENTEENTH_C83)
 _add_examples([
     ("money_sent", (
         [

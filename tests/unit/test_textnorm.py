@@ -22,10 +22,24 @@ from triage.textnorm import normalize
         ("Paguei R$ 1.500,00 por Pix", "paguei r$ 1,500,00 por pix"),
         ("<p>Rp5.500.000 ke rekening</p>", " rp5,500,000 ke rekening "),
         ("Version 2. 3 days", "version 2. 3 days"),
+        # a dot inside an e-mail address is not a sentence end either: it reads as "~"; the sentence's own dot stays
+        ("I paid it to Jo.Smith@proton.me by PayPal.", "i paid it to jo~smith@proton~me by paypal."),
+        ("mail pay.verify-team@gmail.com. Then", "mail pay~verify-team@gmail~com. then"),
+        ("<a href=\"mailto:a.b@x.co.uk\">a.b@x.co.uk</a> now", "a~b@x~co~uk now"),
+        ("t.me/jo and paypal.me/jo and @jo.smith", "t.me/jo and paypal.me/jo and @jo.smith"),
     ],
 )
 def test_normalize(raw: str, expected: str) -> None:
     assert normalize(raw).text == expected
+
+
+def test_email_dots_keep_offsets() -> None:
+    raw = "Sent it to <b>Jo.Smith@Proton.me</b> via Wise."
+    norm = normalize(raw)
+    i = norm.text.index("jo~smith")
+    s, e = norm.span(i, i + len("jo~smith@proton~me"))
+    assert raw[s:e] == "Jo.Smith@Proton.me"
+    assert norm.text.endswith("via wise.")
 
 
 def test_offsets_point_at_the_original() -> None:
