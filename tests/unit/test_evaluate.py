@@ -682,6 +682,46 @@ def test_hard_english_cases_set(fn) -> None:
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 
+
+def test_the_twenty_seventh_held_out_set(fn) -> None:
+    """tests/heldout/check84.jsonl: 150 tickets of dev's kind and proportions (a late-March queue: freelancers in many
+    countries, fake offers over text/Signal/Teams, checks and overpayments, task and crypto jobs, equipment, fake
+    "upgrade" fees, recovery scammers; half of it clients writing, agencies, split payments, long contracts moved
+    outside, refusals), written blind in the eighteenth session by two helpers. Read before the session's rounds and
+    after them (figures only): the same, **1.000 / 0.975 (R 0.951), FPR 0 (0/40), money_lost 0.889 / 1.000** — every
+    target. Never trained on; no rule written from it."""
+    rep = evaluate(load_labelled(HELDOUT / "check84.jsonl"), fn)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.03, min_money_recall=0.95, min_money_precision=0.85)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_hard_cases_english_and_romance_set(fn) -> None:
+    """tests/untrained/check85.jsonl: 120 hard tickets, half English (terse one-liners, pasted chats, forwarded mails,
+    several issues in one ticket, policy questions, hearsay, non-native English, obfuscated contacts, amounts in many
+    notations) and half Spanish, Portuguese and French (accusations, "to avoid the commission", local rails, losses,
+    refusals, look-alikes), written blind in the eighteenth session. First reading: 0.976 / 0.884 (P 0.826),
+    **FPR 0.200 (8/40)**, money_lost 0.950 / 0.950. Rules were written from its misses (docs/rules.md, "check85 and
+    check86 review"); the model is not trained on it. With the round: 0.984 / 0.951, FPR 0.075 (3/40), money_lost
+    1.000 / 1.000. The floor pins that reading."""
+    rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check85.jsonl"), fn)
+    failed = rep.passes(min_f1=0.94, max_fpr=0.08, min_money_recall=0.95, min_money_precision=0.95)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
+def test_policy_questions_and_told_by_others_set(fn) -> None:
+    """tests/untrained/check86.jsonl: 120 English tickets, written blind in the eighteenth session: policy questions
+    against real incidents told in the same words (FAQs and guides being written, hypotheticals, the platform's own
+    payment and payout methods, Enterprise invoicing) and stories told by others (a sister's, a colleague's, a
+    subcontractor's), pasted scam messages, platform warnings disputed. First reading: 0.959 / 0.875, **FPR 0.140
+    (7/50)**, money_lost 0.731 / 1.000. Rules were written from its misses (docs/rules.md, "check85 and check86
+    review"); the model is not trained on it. With the round: 0.979 / 0.935, FPR 0.040 (2/50), money_lost 0.792 /
+    1.000 (a loss a sister or brother suffered, or a payment a third party made, still reads as the writer's). The floor
+    pins that reading."""
+    rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check86.jsonl"), fn)
+    failed = rep.passes(min_f1=0.93, max_fpr=0.05, min_money_recall=0.95, min_money_precision=0.75)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
 def test_spanish_portuguese_french_second_held_out_set(fn) -> None:
     """tests/heldout/check79.jsonl: 120 tickets all in Spanish (46), Portuguese (39) and French (35), a natural mix
     (local rails, losses told indirectly, writers who say they did NOT pay), written blind in the sixteenth session.

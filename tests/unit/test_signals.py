@@ -3797,6 +3797,131 @@ _add_examples([
     ("account_rental", (["Deixei ele usar minha conta por 50 dólares."], [])),
 ])
 
+
+# Eighteenth session: an accusation against the writer told in es/pt/fr is no proposal; an overpayment's difference the
+# writer forwarded is money sent; "nunca fiz isso" is no compliance.
+_EIGHTEENTH = [
+    ("pay_outside_platform", (
+        ["O cliente disse que vai me pagar por Pix fora da plataforma.", "El cliente me pidió pagar por fuera y le dije que no."],
+        [
+            "El cliente dice que yo le pedí pagar por fuera de la plataforma, eso es falso.",
+            "O cliente me acusou de pedir pagamento fora da plataforma.",
+            "Le client m'accuse de lui avoir demandé de payer en dehors de la plateforme.",
+        ],
+    )),
+    ("payment_via_rail", (
+        ["El comprador dijo que me pagaría por PayPal fuera del sitio."],
+        ["Un comprador me reportó diciendo que le pedí que me pagara por PayPal."],
+    )),
+    ("money_sent", (
+        [
+            "He overpaid by cashier's check and I forwarded the difference, 1800 dollars, through Western Union.",
+            "I returned the extra $900 to his assistant the same day.",
+        ],
+        [
+            "The client overpaid the milestone by mistake and I refunded the difference through the platform.",
+            "I never forwarded the difference he asked for.",
+        ],
+    )),
+    ("complied_payment_request", (
+        ["Ele pediu para pagar 200 reais de taxa pelo Pix e eu ja fiz isso."],
+        ["O cliente me acusou de pedir pagamento fora da plataforma. Nunca fiz isso."],
+    )),
+]
+_add_examples(_EIGHTEENTH)
+# check85 (eighteenth session, hard cases in English, Spanish, Portuguese and French).
+_EIGHTEENTH_C85 = [
+    ("pay_outside_platform", (
+        [],
+        [
+            "I withdrew ₹52,300 to my HDFC account via direct transfer and the bank credited only ₹51,180.",
+            "Il parle bien de la facture générée par Malt, pas de me payer en direct.",
+            "J'ai reçu un avertissement automatique pour 'tentative de paiement hors plateforme'.",
+            "Recibí una advertencia por 'intento de pago fuera de la plataforma'.",
+        ],
+    )),
+    ("offplatform_in_passing_intl", (
+        ["Depois da entrega o cliente perguntou: por que não te pago direto?"],
+        ["Il parle de la facture, pas de me payer en direct."],
+    )),
+    ("payment_owed", (["Il ne me paie pas depuis deux mois."], ["Son service compta ne paie pas par CB, seulement par virement."])),
+    ("money_sent", (["I was afraid so I transfer 50k naira to the account he give me."], ["Should I transfer 50k naira to the account he gave me?"])),
+    ("no_incident_stated", (
+        [
+            "Not a real situation, I'm putting together a FAQ for our group.",
+            "Just setting up my profile, nobody has hired me yet.",
+            "I don't even have a client yet.",
+            "No es una situación real, es para una guía.",
+        ],
+        ["A client hired me yet never paid."],
+    )),
+    ("payment_via_rail", (
+        [],
+        [
+            "They asked me to open a Binance account and deposit 100 USDT to activate my account.",
+            "Para liberarlos tenia q pagar una tasa de 19,90€ por Bizum.",
+        ],
+    )),
+    ("platform_dispute_process", (["Quiero abrir disputa por el segundo hito."], [])),
+    ("on_platform_contract", (["Le liberé el primer hito de 300 dólares.", "J'ai libéré le jalon hier."], [])),
+]
+_add_examples(_EIGHTEENTH_C85)
+# check86 (eighteenth session: policy questions, stories told by others) and the review of both rounds (helper-140).
+_EIGHTEENTH_C86 = [
+    ("platform_invoice", (
+        [
+            "We are on the Enterprise plan and receive Upwork's monthly invoice for all contracts.",
+            "Il parle bien de la facture générée par Malt.",
+            "Can we pay the invoices issued by Upwork by ACH?",
+        ],
+        [
+            "He says your monthly invoices will be paid via ACH from now on.",
+            "The freelancer sent me a fake Upwork invoice asking me to pay by wire.",
+        ],
+    )),
+    ("no_incident_stated", (
+        [
+            "Nothing has happened to me, I just keep seeing posts about the check scam.",
+            "I'm putting together a pinned FAQ for our Discord server.",
+            "This isn't about anyone specific, I just want the guide to be right.",
+            "This is for the guide only, no current client situation.",
+        ],
+        [
+            "I'm new on Fiverr and I don't even have a client yet. Today a buyer asked me to pay him through PayPal.",
+            "Nobody has hired me yet. A client on Telegram told me to deposit 100 USDT and I sent it.",
+            "This is not a real case of a client - it was a scammer pretending to be support.",
+            "Nothing has happened yet, he only asked to pay me via PayPal.",
+            "I'm putting together a FAQ for a client's store and he asked to pay me via PayPal.",
+            "I was hired for writing FAQ pages and the client wants to pay by Wise.",
+        ],
+    )),
+    ("complied_payment_request", ([], ["He PayPal'd me $120 directly and I did it."])),
+    ("money_sent", (
+        [],
+        [
+            "I sent him a Payoneer payment request for $50 and he paid it.",
+            "I forwarded the extra files to the client as he requested.",
+            "I returned the overpayment the same day, it shows in my transaction history.",
+            "The buyer overpaid. So I pay $200 to the account he gave me and then I keep the rest?",
+        ],
+    )),
+    ("payment_via_rail", (
+        ["My client then decided to Venmo him the $200 balance instead.", "The buyer asked to start by paying me half through PayPal."],
+        ["Training is provided. Start by depositing 50 USDT to your personal task wallet to activate."],
+    )),
+    ("pay_outside_platform", (
+        [
+            "The client said from next week he'll just pay me straight to my Payoneer every friday.",
+            "O cliente disse que sim quando propus receber por fora.",
+            "After the project the client asked me to withdraw to my bank account via direct transfer, then pay him back 30%.",
+        ],
+        ["I got a warning email about 'payments outside the marketplace' but we use Direct Contracts."],
+    )),
+    ("payment_owed", (["Trabajé por fuera con un cliente. Ahora no me paga por los últimos 3 artículos."], [])),
+    ("platform_dispute_process", ([], ["Un cliente me pidió mi DNI y cuenta bancaria. ¿Debo abrir disputa?"])),
+]
+_add_examples(_EIGHTEENTH_C86)
+
 @pytest.fixture(scope="module")
 def rules():
     return load_rules(CONFIG)
