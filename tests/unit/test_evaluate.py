@@ -701,10 +701,10 @@ def test_hard_cases_english_and_romance_set(fn) -> None:
     notations) and half Spanish, Portuguese and French (accusations, "to avoid the commission", local rails, losses,
     refusals, look-alikes), written blind in the eighteenth session. First reading: 0.976 / 0.884 (P 0.826),
     **FPR 0.200 (8/40)**, money_lost 0.950 / 0.950. Rules were written from its misses (docs/rules.md, "check85 and
-    check86 review"); the model is not trained on it. With the round: 0.984 / 0.951, FPR 0.075 (3/40), money_lost
+    check86 review"); the model is not trained on it. With the round: 0.984 / 0.964, FPR 0.075 (3/40), money_lost
     1.000 / 1.000. The floor pins that reading."""
     rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check85.jsonl"), fn)
-    failed = rep.passes(min_f1=0.94, max_fpr=0.08, min_money_recall=0.95, min_money_precision=0.95)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.08, min_money_recall=0.95, min_money_precision=0.95)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 
@@ -714,11 +714,11 @@ def test_policy_questions_and_told_by_others_set(fn) -> None:
     payment and payout methods, Enterprise invoicing) and stories told by others (a sister's, a colleague's, a
     subcontractor's), pasted scam messages, platform warnings disputed. First reading: 0.959 / 0.875, **FPR 0.140
     (7/50)**, money_lost 0.731 / 1.000. Rules were written from its misses (docs/rules.md, "check85 and check86
-    review"); the model is not trained on it. With the round: 0.979 / 0.935, FPR 0.040 (2/50), money_lost 0.792 /
-    1.000 (a loss a sister or brother suffered, or a payment a third party made, still reads as the writer's). The floor
-    pins that reading."""
+    review"); the model is not trained on it. With the round: 0.979 / 0.968, FPR 0.040 (2/50), money_lost 0.792 /
+    1.000 (a sister's or a third party's payment still raises money_lost: these helpers were told to count only the
+    writer's own, earlier sets count the account owner's side). The floor pins that reading."""
     rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check86.jsonl"), fn)
-    failed = rep.passes(min_f1=0.93, max_fpr=0.05, min_money_recall=0.95, min_money_precision=0.75)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.05, min_money_recall=0.95, min_money_precision=0.75)
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 

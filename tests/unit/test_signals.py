@@ -3921,6 +3921,61 @@ _EIGHTEENTH_C86 = [
     ("platform_dispute_process", ([], ["Un cliente me pidió mi DNI y cuenta bancaria. ¿Debo abrir disputa?"])),
 ]
 _add_examples(_EIGHTEENTH_C86)
+# the second review (helper-143): the platform's invoice refused or skipped, a loss told after "nothing has come my way",
+# a quoted imperative obeyed, a payment for an application, the platform paying out, on-platform family stories
+_add_examples([
+    ("platform_invoice", (
+        [],
+        [
+            "Le client ne veut pas de facture Malt, il préfère me régler par virement.",
+            "Le client me demande une facture hors de Malt, il me paiera par virement sur mon compte.",
+            "The client asked me to skip the Fiverr invoice this time and he will Venmo me the $300.",
+            "We're an Enterprise account. A freelancer emailed our finance team his IBAN and asked us to send the money there.",
+        ],
+    )),
+    ("no_incident_stated", (
+        [],
+        [
+            "I paid the $150 training fee by Zelle and nothing has come my way since: no tasks, no refund.",
+            "I'm drafting a wiki for a gaming community. The buyer asked me to send my bank details so he can pay me directly.",
+        ],
+    )),
+    ("complied_payment_request", (["He wrote: 'Pay us the $80 registration fee and you start today.' And I did it."], [])),
+    ("money_sent", (["I transferred the payment for my application, $60, to the account they gave me."], [])),
+    ("pay_outside_platform", ([], ["Fiverr used to send the money straight to my Payoneer card, now it takes 10 days. Why?"])),
+    ("third_party_paid", (
+        [],
+        [
+            "My sister joined Upwork as a client to hire me. She paid $800 for the logo package through the contract.",
+            "Writing for my brother, he paid $150 as a tip on Fiverr.",
+        ],
+    )),
+])
+_add_examples([
+    ("third_party_victim", (
+        [
+            "Writing for my younger sister, she applied to a data entry job here.",
+            "My colleague applied to a listing here and was moved to WhatsApp.",
+            "My 17yo brother got scammed by someone on Discord.",
+            "Not for me but for my colleague in our office.",
+        ],
+        ["If my sister ever applied there, what should she do?", "My client asked me to move to Telegram."],
+    )),
+    ("third_party_paid", (
+        [
+            "She paid it from her own card on Tuesday.",
+            "He has put in about $900 and can't withdraw.",
+            "He 'paid' her in Steam gift card codes.",
+            "She paid on Monday and now the number blocked her.",
+        ],
+        [
+            "She never paid the $50 they asked for.",
+            "He paid me $300 through the contract.",
+            "They sent the files yesterday.",
+            "He paid the milestone into escrow.",
+        ],
+    )),
+])
 
 @pytest.fixture(scope="module")
 def rules():
@@ -4097,6 +4152,18 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
         [
             "Just a general question: I paid a $50 training fee on Telegram and he vanished. Was that a scam?",
             "A general question. A client asked for my ID on WhatsApp and I sent it. Scam?",
+        ],
+    ),
+    # check85/check86: what someone the writer writes for paid outside is off-platform money
+    "relative_paid": (
+        [
+            "Writing for my younger sister. A 'manager' on Telegram told her to pay a training fee. She paid it from her own card.",
+            "My brother got a WhatsApp task job. He has put in about $900 and can't withdraw.",
+        ],
+        [
+            "My sister joined Upwork as a client to hire me for her bakery website. She paid $800 last week.",
+            "Writing for my younger sister. They asked her for a $65 training fee but she never paid it.",
+            "My colleague asked me about a client. He paid me $300 through the contract.",
         ],
     ),
 }
