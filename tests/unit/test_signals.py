@@ -3976,6 +3976,48 @@ _add_examples([
         ],
     )),
 ])
+# nineteenth session (check88: off-platform money told without the usual words, money_lost boundaries)
+_NINETEENTH = [
+    ("work_taken", (
+        ["I sent the translation on Monday and he disappeared."],
+        ["Before the contract he wanted a badge fee. I sent it by Easypaisa to the number he gave me. The account is gone now."],
+    )),
+    ("money_sent", (
+        [
+            "The recruiter wanted $350 for a kit. I sent it from my banking app to the name he gave.",
+            "At the end it asked for a $45 registration fee, which I paid with my debit card.",
+            "They said my account would be disabled. I panicked and paid with my card.",
+            "Roughly $6,000 has gone to her that way.",
+            "I deposited my own USDT into their platform to unlock each commission.",
+            "I put in about $2,600 total and now withdrawals are under review.",
+        ],
+        [
+            "The buyer asked if he could tip me, i said ok, he sent $40 on PayPal.",
+            "I paid with my card for the Plus membership last month.",
+            "The $300 has gone to my bank account already.",
+        ],
+    )),
+    ("payment_denied", (["My bank blocked the wire, so luckily no money left my account."], ["Money left my account twice this week."])),
+    ("pay_outside_platform", (
+        [
+            "For phase two it's simpler if we skip the Upwork contract and I pay you straight from our company account.",
+            "He asked to skip the order and pay cash when he picks them up.",
+        ],
+        [
+            "If a future client asks to pay me with PayPal or bank transfer instead of through the site, what do I do?",
+            "We skipped the milestone and he paid a bonus through the contract.",
+        ],
+    )),
+    ("payment_via_rail", (
+        ["My card got declined so my mum just transferred him the 180 quid from her bank."],
+        ["If a future client offers to pay me by PayPal, what should I say?"],
+    )),
+    ("platform_invoice", (
+        ["We're on Upwork Enterprise and pay the monthly consolidated invoice by wire transfer."],
+        ["Consolidated invoices here don't fit our approval workflow, so finance wants to pay contractors by ACH."],
+    )),
+]
+_add_examples(_NINETEENTH)
 
 @pytest.fixture(scope="module")
 def rules():
