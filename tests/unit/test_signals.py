@@ -4018,6 +4018,42 @@ _NINETEENTH = [
     )),
 ]
 _add_examples(_NINETEENTH)
+# the review of that round (helper-148): plan purchases, expenses, on-platform billing, partial denials, a new offer from
+# the company account, milestones skipped on the platform, "would be easier if", "my future customer"
+_add_examples([
+    ("money_sent", (
+        [],
+        [
+            "I bought a Plus plan. Paid with my card, but I was charged twice.",
+            "The client asked me to register a domain. I paid it with my credit card and he reimbursed me as an expense.",
+            "$14,000 has gone to her through weekly hourly billing. Can we convert her to a retainer?",
+            "I deposited the money into the app via my card to pay for the project, but the order says awaiting payment.",
+            "I put in $30/hr on the proposal and he accepted.",
+            "The client needed a rush edit and sent $220 to my PayID before I even finished.",
+            "Afterwards she wanted the printed album and just transferred it to me.",
+        ],
+    )),
+    ("payment_denied", (
+        [],
+        ["I sent $150 by Zelle. When he asked for another $300 my bank blocked the transfer, so no money left my account the second time."],
+    )),
+    ("pay_outside_platform", (
+        ["My future customer insists on paying me in USDT to my own wallet."],
+        [
+            "I'm the new hiring manager. I will pay you from our company account instead of my personal client account, please accept the new offer.",
+            "He would rather skip milestones altogether and pay the full $2,000 up front when he funds the project.",
+            "My client said it would be easier if you paid through the contract instead of sending bonuses, so he created a new milestone.",
+        ],
+    )),
+    ("platform_invoice", (
+        [],
+        ["My designer sends me her own consolidated invoice every month and we pay the consolidated invoice by ACH directly to her bank."],
+    )),
+    ("payment_via_rail", (
+        ["My future buyer wants to send me the money over Wise."],
+        ["Support said the client paid from their bank via ACH and it takes 5 business days to clear."],
+    )),
+])
 
 @pytest.fixture(scope="module")
 def rules():
