@@ -105,6 +105,20 @@ FLAG_CASES = [
         "I worked for him outside the site for two months and he never paid me. I haven't sent him anything either.",
         True,
     ),
+    # What the renter of the writer's account stopped paying is rent, not the writer's work (check89) ...
+    (
+        "money_lost",
+        "A guy on Facebook offered $150 a month to rent my Upwork account. He paid through Payoneer for four months, "
+        "then stopped paying. I never did the work myself.",
+        False,
+    ),
+    # ... and a promised payment that never came, to a writer who paid and did nothing, is no loss.
+    (
+        "money_lost",
+        "A 'talent manager' on Telegram promised a $200 welcome bonus to PayPal. The bonus never came. "
+        "I'm not paying anything.",
+        False,
+    ),
 ]
 
 

@@ -735,6 +735,21 @@ def test_money_told_without_the_usual_words_set(fn) -> None:
     assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
 
 
+def test_money_lost_told_in_unusual_ways_set(fn) -> None:
+    """tests/untrained/check89.jsonl: 120 hard tickets on the money_lost flag, written blind in the nineteenth session:
+    pairs that look alike but differ in money_lost (money received against money sent, expenses to be reimbursed
+    against a "partner's" software, an account renter who stopped paying against the writer's own unpaid work, a fee
+    refused against one paid, a client paying outside against one funding a milestone), and losses told unusually (the
+    passive, a noun, a receipt, a spouse paying for the writer, "recharges" and "levels", the subject line only) against
+    look-alikes (a scammer's claim that the writer paid, the platform's own charges, a payment that bounced), 17 in
+    Spanish, Portuguese or French. First reading: 0.974 / 0.873 (R 0.802), FPR 0.125 (3/24), money_lost 0.836 / 0.793.
+    Rules were written from its misses (docs/rules.md, "check89 review"); the model is not trained on it. With the
+    round: 0.974 / 0.962, FPR 0.083 (2/24), money_lost 0.948 / 0.948. The floor pins that reading."""
+    rep = evaluate(load_labelled(Path(__file__).resolve().parents[1] / "untrained" / "check89.jsonl"), fn)
+    failed = rep.passes(min_f1=0.95, max_fpr=0.09, min_money_recall=0.94, min_money_precision=0.94)
+    assert not failed, "\n".join(failed) + "\n\n" + rep.to_text()
+
+
 def test_policy_questions_and_told_by_others_set(fn) -> None:
     """tests/untrained/check86.jsonl: 120 English tickets, written blind in the eighteenth session: policy questions
     against real incidents told in the same words (FAQs and guides being written, hypotheticals, the platform's own

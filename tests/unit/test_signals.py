@@ -4054,6 +4054,43 @@ _add_examples([
         ["Support said the client paid from their bank via ACH and it takes 5 business days to clear."],
     )),
 ])
+# check89 (money_lost told in unusual ways and its look-alikes)
+_NINETEENTH_C89 = [
+    ("money_sent", (
+        [
+            "Ahora, después de mi Bizum de 60 € al número que me dio, dice que falta otro pago.",
+            "My deposit of 0.05 BTC shows there as locked.",
+            "The $120 for the account went to his USDT address and he blocked me.",
+            "Here is the Zelle confirmation for what went out of my account to their supplier.",
+            "Here's what the Cash App receipt says: $75.00 to $HRonboardDesk, Status: Completed.",
+            "Please see the screenshot from my bank app, it reads: 'Outgoing transfer - NGN 15,000.00 - Successful'.",
+            "I don't have online banking so my husband sent it from our joint account for me.",
+            "It was $249 on their site with my card.",
+            "The laptop I ordered from their vendor never shipped.",
+            "That took 4 recharges (50, 120, 300 and 800 USDT).",
+            "After submitting the form Rs. 4,999 was debited from my SBI account.",
+            "I sent it from Coinbase the same day.",
+        ],
+        [
+            "He sent a screenshot of a Western Union receipt, the amount says $1,700 and he says I need to send the extra $1,000 to his assistant.",
+            "Golpista diz que eu já paguei a primeira parcela.",
+            "He asked me to handle hosting, so i paid $134 for 1 yr (namecheap + hostinger) on my card.",
+            "She wanted it via PayPal. I sent it as a bonus on our contract instead.",
+            "My long-term client (we've worked together on Upwork for years) just sent me $600 through Wise.",
+            "He sent a screenshot: Zelle, $1,200.00 to my email, pending.",
+        ],
+    )),
+    ("payment_denied", (
+        ["I was about to pay by UPI but my bank blocked the transaction, so no money went.", "The bonus never came and I'm not paying anything."],
+        ["I'm not paying anything more until he delivers.", "No money went to the platform, it all went to him."],
+    )),
+    ("pay_outside_platform", ([], ["Can the client reimburse the font through 99designs? No outside payments, I just want to do it right."])),
+    ("payment_via_rail", (
+        ["He said he'd pay PayPal F&F at the end of the month for everything at once."],
+        ["Do I have to pay PayPal fees on my withdrawal?"],
+    )),
+]
+_add_examples(_NINETEENTH_C89)
 
 @pytest.fixture(scope="module")
 def rules():
