@@ -4091,6 +4091,32 @@ _NINETEENTH_C89 = [
     )),
 ]
 _add_examples(_NINETEENTH_C89)
+# the review of that round (helper-151): withdrawals and funding told as a noun, the writer's own accounts, received money,
+# the platform's plan charges, phone recharges, a document that "says" the writer paid, "US$", partial denials
+_add_examples([
+    ("money_sent", (
+        [
+            "My Wise receipt says I sent $600 to Mark Daniels. Now he has blocked me.",
+            "Our finance team sent US$1,800 by wire to the developer's personal bank account.",
+        ],
+        [
+            "Also, since my transfer of $900 from Upwork to my bank, nothing has happened.",
+            "My deposit of $500 for the contract is still pending.",
+            "My withdrawal of $800 went to an old bank account.",
+            "The statement shows an outgoing transfer of $2,000 to my HDFC account.",
+            "The receipt shows $2,450.00 to Maria Santos (that's me).",
+            "My husband sent $200 to my Payoneer for me so I could test receiving.",
+            "I bought props from the client's store for the shoot and he reimbursed me with a bonus on the contract.",
+            "Upwork renewed my plan and $19.99 was charged to my card.",
+            "I did 3 recharges (10, 20, 20) on my phone this month.",
+        ],
+    )),
+    ("payment_denied", (
+        [],
+        ["He promised a refund but no money went back to my account.", "I already wired $500. I'm not paying anything, I want my $500 back."],
+    )),
+    ("pay_outside_platform", (["I wrote 10 articles for a Fiverr buyer who moved me to email. No direct payment ever came for them."], [])),
+])
 
 @pytest.fixture(scope="module")
 def rules():
